@@ -1,0 +1,3 @@
+from yamabiko.cli import main
+
+main()

@@ -1,0 +1,138 @@
+"""Typed reading of the environment: every YAMABIKO_* variable, DATABASE_URL and REDIS_URL.
+
+The environment is read once per process (``get_config``); settings.py builds Django's
+settings from the result. A value that cannot work raises ConfigurationError with one line
+that says what to set, which the CLI prints without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from yamabiko.core.exceptions import ConfigurationError
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+SECRET_KEY_FILE = "secret_key"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    site_url: str
+    secret_key: str
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+    page_cache: bool
+    outbound_allow: tuple[str, ...]
+
+    @property
+    def site_host(self) -> str:
+        return urlsplit(self.site_url).hostname or "127.0.0.1"
+
+    @property
+    def site_is_https(self) -> bool:
+        return urlsplit(self.site_url).scheme == "https"
+
+
+def read_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigurationError(f"{name} must be 1 or 0 (true/false), not {raw!r}")
+
+
+def read_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+
+
+def ensure_data_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        raise ConfigurationError(
+            f"data dir {path} is not writable ({error.strerror}); "
+            "set YAMABIKO_DATA_DIR to a directory you can write"
+        ) from error
+    return path
+
+
+def read_or_create_secret_key(data_dir: Path) -> str:
+    """Keep one generated key per data dir so sessions survive restarts."""
+    key_file = data_dir / SECRET_KEY_FILE
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def read_site_url(env: Mapping[str, str]) -> str:
+    raw = env.get("YAMABIKO_SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigurationError(
+            f"YAMABIKO_SITE_URL must be an http(s) URL such as https://blog.example.org, not {raw!r}"
+        )
+    return raw
+
+
+def read_database_url(env: Mapping[str, str], data_dir: Path) -> str:
+    raw = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{data_dir / 'yamabiko.sqlite3'}"
+    scheme = raw.split(":", 1)[0]
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ConfigurationError(
+            f"DATABASE_URL must start with sqlite:// or postgres://, not {scheme}://"
+        )
+    return raw
+
+
+def load_config(env: Mapping[str, str]) -> Config:
+    data_dir = ensure_data_dir(
+        Path(env.get("YAMABIKO_DATA_DIR", "yamabiko-data")).expanduser().resolve()
+    )
+    site_url = read_site_url(env)
+    secret_key = env.get("YAMABIKO_SECRET_KEY", "").strip() or read_or_create_secret_key(data_dir)
+    site_host = urlsplit(site_url).hostname or "127.0.0.1"
+    allowed_hosts = read_list(env, "YAMABIKO_ALLOWED_HOSTS") or (
+        site_host,
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+    )
+    return Config(
+        data_dir=data_dir,
+        database_url=read_database_url(env, data_dir),
+        redis_url=env.get("REDIS_URL", "").strip() or None,
+        site_url=site_url,
+        secret_key=secret_key,
+        debug=read_bool(env, "YAMABIKO_DEBUG", default=False),
+        allowed_hosts=allowed_hosts,
+        page_cache=read_bool(env, "YAMABIKO_PAGE_CACHE", default=True),
+        outbound_allow=read_list(env, "YAMABIKO_OUTBOUND_ALLOW"),
+    )
+
+
+@cache
+def get_config() -> Config:
+    return load_config(os.environ)

@@ -1,0 +1,236 @@
+"""The content model: the blog's settings, categories, tags, posts, static pages, redirects."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+from typing import ClassVar, Self
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from yamabiko.core.text import render_markdown
+from yamabiko.posts.querysets import PageQuerySet, PostQuerySet
+
+# First path segments the URLconf owns; a static page may not take one of them.
+RESERVED_PAGE_SLUGS = frozenset(
+    {
+        "admin", "author", "category", "comments", "feed", "feed.json", "media", "page",
+        "robots.txt", "search", "sitemap.xml", "static", "tag", "trackback", "webmention",
+        "xmlrpc", "micropub", "api", "wp-admin", "wp-login.php",
+    }
+)  # fmt: skip
+
+LANGUAGE_CHOICES = [("en", "English"), ("ja", "日本語"), ("ko", "한국어"), ("zh-hans", "中文")]
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(f"{value!r} is not a known time zone (try Asia/Tokyo)") from error
+
+
+def validate_page_slug(value: str) -> None:
+    if value.isdigit():
+        raise ValidationError("A page slug cannot be all digits: those URLs are date archives.")
+    if value.lower() in RESERVED_PAGE_SLUGS:
+        raise ValidationError(f"{value!r} is reserved for the blog's own URLs.")
+
+
+class Blog(models.Model):
+    """The one settings record of the site (always pk=1)."""
+
+    title = models.CharField(max_length=200, default="Yamabiko")
+    tagline = models.CharField(max_length=300, blank=True, default="Echoes between blogs")
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    language = models.CharField(max_length=16, choices=LANGUAGE_CHOICES, default="en")
+    date_format = models.CharField(
+        max_length=64,
+        default="j/n H:i",
+        help_text="Django date format characters; the default shows 17 February 20:44 as 17/2 20:44.",
+    )
+    posts_per_page = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "blog settings"
+        verbose_name_plural = "blog settings"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def load(cls) -> Self:
+        blog, _ = cls.objects.get_or_create(pk=1)
+        return blog
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, allow_unicode=True, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # "parent/child" kept by services so URLs need no walk up the tree.
+    path = models.CharField(max_length=400, unique=True, editable=False)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("posts:category", kwargs={"path": self.path})
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, allow_unicode=True, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("posts:tag", kwargs={"slug": self.slug})
+
+
+class PostStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, allow_unicode=True, unique=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    status = models.CharField(max_length=16, choices=PostStatus, default=PostStatus.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="A time in the future schedules the post."
+    )
+    body = models.TextField(blank=True, help_text="Markdown.")
+    extended = models.TextField(
+        blank=True, help_text="Markdown shown after “continue reading” on list pages."
+    )
+    excerpt = models.TextField(blank=True, help_text="Plain text summary for feeds and search.")
+    body_html = models.TextField(blank=True, editable=False)
+    extended_html = models.TextField(blank=True, editable=False)
+    categories = models.ManyToManyField(Category, blank=True, related_name="posts")
+    primary_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    allow_comments = models.BooleanField(default=True)
+    allow_pings = models.BooleanField(default=True)
+    is_sticky = models.BooleanField(default=False)
+    ping_urls = models.TextField(
+        blank=True, help_text="TrackBack URLs to ping when the post goes live, one per line."
+    )
+    # Kept current by the discussion app so list pages never COUNT per entry.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    trackback_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[PostQuerySet] = PostQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "published_at"], name="post_status_published")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Rendering here, not in a service, guarantees no write path leaves stale HTML.
+        self.body_html = render_markdown(self.body)
+        self.extended_html = render_markdown(self.extended)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def permalink_date(self) -> datetime:
+        return timezone.localtime(self.published_at or self.created_at)
+
+    def get_absolute_url(self) -> str:
+        date = self.permalink_date
+        return reverse(
+            "posts:detail",
+            kwargs={"year": date.year, "month": f"{date.month:02d}", "slug": self.slug},
+        )
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return (
+            self.status in (PostStatus.PUBLISHED, PostStatus.SCHEDULED)
+            and self.published_at is not None
+            and self.published_at <= (now or timezone.now())
+        )
+
+
+class PageStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Page(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, allow_unicode=True, unique=True, validators=[validate_page_slug]
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pages"
+    )
+    status = models.CharField(max_length=16, choices=PageStatus, default=PageStatus.DRAFT)
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+    menu_order = models.SmallIntegerField(default=0)
+    show_in_menu = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[PageQuerySet] = PageQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["menu_order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("posts:page", kwargs={"slug": self.slug})
+
+
+class Redirect(models.Model):
+    """An old path that answers 301 to its new one, or 410 Gone when new_path is empty."""
+
+    old_path = models.CharField(max_length=500, unique=True)
+    new_path = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["old_path"]
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.new_path or '410 Gone'}"
