@@ -30,9 +30,11 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Category {n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
-    path = factory.LazyAttribute(
-        lambda c: f"{c.parent.path}/{c.slug}" if c.parent else c.slug
-    )
+    parent = None
+
+    @classmethod
+    def _create(cls, model_class: type[Category], *args: Any, **kwargs: Any) -> Category:
+        return services.category_save(category=model_class(**kwargs))
 
 
 class TagFactory(factory.django.DjangoModelFactory):

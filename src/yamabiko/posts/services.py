@@ -125,8 +125,7 @@ def redirect_record(*, old_path: str, new_path: str) -> None:
     if old_path == new_path:
         return
     Redirect.objects.filter(old_path=new_path).delete()
-    if new_path:
-        Redirect.objects.filter(new_path=old_path).update(new_path=new_path)
+    Redirect.objects.filter(new_path=old_path).update(new_path=new_path)
     Redirect.objects.update_or_create(old_path=old_path, defaults={"new_path": new_path})
 
 

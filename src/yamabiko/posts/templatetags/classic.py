@@ -14,7 +14,7 @@ def sidebar() -> dict[str, object]:
     """Categories, static pages and monthly archives: three queries on every page."""
     return {
         "categories": list(Category.objects.all()),
-        "pages": list(Page.objects.live().filter(show_in_menu=True)),
+        "pages": list(Page.objects.live().filter(show_in_menu=True).only("title", "slug")),
         "months": list(Post.objects.live().datetimes("published_at", "month", order="DESC")),
     }
 
