@@ -1,0 +1,71 @@
+"""Markdown rendering and sanitizing, without a database."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from yamabiko.core.text import render_markdown, sanitize_html, strip_tags
+
+
+def test_commonmark_with_tables_and_strikethrough() -> None:
+    html = render_markdown("# Title\n\n*a* **b** ~~c~~\n\n|x|y|\n|-|-|\n|1|2|\n")
+    page = BeautifulSoup(html, "html.parser")
+
+    assert page.h1.get_text() == "Title"
+    assert page.em.get_text() == "a"
+    assert page.s.get_text() == "c"
+    assert [td.get_text() for td in page.select("td")] == ["1", "2"]
+
+
+def test_fenced_code_is_escaped_not_executed() -> None:
+    html = render_markdown("```html\n<script>x()</script>\n```")
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert(1)</script>",
+        '<img src="x" onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+        '<iframe src="https://evil.example"></iframe>',
+        '<p style="background:url(javascript:alert(1))">x</p>',
+        "<svg><script>alert(1)</script></svg>",
+    ],
+)
+def test_dangerous_markup_is_removed(source: str) -> None:
+    page = BeautifulSoup(render_markdown(source), "html.parser")
+
+    assert page.find(["script", "iframe", "svg", "style"]) is None
+    for element in page.find_all(True):
+        assert not any(name.startswith("on") or name == "style" for name in element.attrs)
+        for attr in ("href", "src"):
+            assert not element.get(attr, "").lower().startswith("javascript")
+
+
+def test_links_keep_their_target_and_get_noopener() -> None:
+    page = BeautifulSoup(render_markdown("[x](https://example.org/a?b=1)"), "html.parser")
+
+    assert page.a["href"] == "https://example.org/a?b=1"
+    assert page.a["rel"] == ["noopener"]
+
+
+def test_japanese_text_passes_through() -> None:
+    assert BeautifulSoup(render_markdown("山彦が**返る**"), "html.parser").strong.get_text() == "返る"
+
+
+def test_empty_source_renders_nothing() -> None:
+    assert render_markdown("  \n ") == ""
+
+
+def test_strip_tags_gives_plain_text() -> None:
+    assert strip_tags("<p>Fish &amp; <b>chips</b></p>") == "Fish & chips"
+
+
+def test_sanitize_keeps_ruby_annotations() -> None:
+    html = sanitize_html("<ruby>山彦<rt>やまびこ</rt></ruby>")
+    assert BeautifulSoup(html, "html.parser").rt.get_text() == "やまびこ"
