@@ -102,4 +102,8 @@ def test_postgres_url_is_parsed(tmp_path: Path) -> None:
     database = database_settings("postgres://blog:pw@db.internal:5433/yamabiko")
 
     assert database["ENGINE"] == "django.db.backends.postgresql"
-    assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.internal", 5433, "yamabiko")
+    assert (database["HOST"], database["PORT"], database["NAME"]) == (
+        "db.internal",
+        5433,
+        "yamabiko",
+    )

@@ -19,7 +19,7 @@ from yamabiko.core.exceptions import ConfigurationError
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,7 +90,8 @@ def read_site_url(env: Mapping[str, str]) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigurationError(
-            f"YAMABIKO_SITE_URL must be an http(s) URL such as https://blog.example.org, not {raw!r}"
+            "YAMABIKO_SITE_URL must be an http(s) URL such as https://blog.example.org, "
+            f"not {raw!r}"
         )
     return raw
 

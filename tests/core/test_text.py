@@ -55,7 +55,9 @@ def test_links_keep_their_target_and_get_noopener() -> None:
 
 
 def test_japanese_text_passes_through() -> None:
-    assert BeautifulSoup(render_markdown("山彦が**返る**"), "html.parser").strong.get_text() == "返る"
+    assert (
+        BeautifulSoup(render_markdown("山彦が**返る**"), "html.parser").strong.get_text() == "返る"
+    )
 
 
 def test_empty_source_renders_nothing() -> None:

@@ -55,7 +55,8 @@ def test_publish_now_sets_the_date() -> None:
     post = PostFactory(published_at=None)
 
     assert post.status == PostStatus.PUBLISHED
-    assert post.published_at is not None and post.published_at >= before
+    assert post.published_at is not None
+    assert post.published_at >= before
 
 
 def test_future_date_schedules_and_past_schedule_publishes() -> None:
@@ -70,9 +71,7 @@ def test_future_date_schedules_and_past_schedule_publishes() -> None:
 
 def test_scheduling_without_a_date_is_refused_and_writes_nothing() -> None:
     with pytest.raises(InvalidInput, match="scheduled post needs a publication date"):
-        services.post_create(
-            author=UserFactory(), title="x", body="y", status=PostStatus.SCHEDULED
-        )
+        services.post_create(author=UserFactory(), title="x", body="y", status=PostStatus.SCHEDULED)
     assert not Post.objects.exists()
 
 

@@ -52,7 +52,7 @@ class Blog(models.Model):
     date_format = models.CharField(
         max_length=64,
         default="j/n H:i",
-        help_text="Django date format characters; the default shows 17 February 20:44 as 17/2 20:44.",
+        help_text="Django date format characters; the default shows 17 Feb 20:44 as 17/2 20:44.",
     )
     posts_per_page = models.PositiveSmallIntegerField(
         default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -166,16 +166,16 @@ class Post(models.Model):
         self.extended_html = render_markdown(self.extended)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
-    @property
-    def permalink_date(self) -> datetime:
-        return timezone.localtime(self.published_at or self.created_at)
-
     def get_absolute_url(self) -> str:
         date = self.permalink_date
         return reverse(
             "posts:detail",
             kwargs={"year": date.year, "month": f"{date.month:02d}", "slug": self.slug},
         )
+
+    @property
+    def permalink_date(self) -> datetime:
+        return timezone.localtime(self.published_at or self.created_at)
 
     def is_live(self, now: datetime | None = None) -> bool:
         return (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -166,7 +166,7 @@ def post_save(
 
 def post_create(
     *,
-    author: AbstractBaseUser,
+    author: User,
     title: str,
     body: str,
     extended: str = "",
@@ -215,6 +215,7 @@ def blog_setting_set(*, key: str, value: str) -> Blog:
         raise InvalidInput(f"unknown setting {key!r}; known: {', '.join(BLOG_SETTING_KEYS)}")
     blog = Blog.load()
     field = Blog._meta.get_field(key)
+    assert isinstance(field, models.Field)
     try:
         parsed = field.to_python(value)
     except ValidationError as error:

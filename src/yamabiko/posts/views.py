@@ -12,7 +12,8 @@ from django.template import loader
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.csrf import requires_csrf_token
 
-from yamabiko.posts.models import Blog, Category, Page as StaticPage, Post, Tag
+from yamabiko.posts.models import Blog, Category, Post, Tag
+from yamabiko.posts.models import Page as StaticPage
 from yamabiko.posts.querysets import PostQuerySet
 
 SEARCH_MAX_WORDS = 8
@@ -31,9 +32,7 @@ def paginate(request: HttpRequest, posts: PostQuerySet) -> Page[Post]:
         raise Http404("No such page") from error
 
 
-def listing(
-    request: HttpRequest, posts: PostQuerySet, *, heading: str = ""
-) -> HttpResponse:
+def listing(request: HttpRequest, posts: PostQuerySet, *, heading: str = "") -> HttpResponse:
     page = paginate(request, posts.for_listing())
     context = {"page": page, "posts": page.object_list, "heading": heading}
     return render(request, "posts/list.html", context)
