@@ -71,3 +71,11 @@ def test_strip_tags_gives_plain_text() -> None:
 def test_sanitize_keeps_ruby_annotations() -> None:
     html = sanitize_html("<ruby>山彦<rt>やまびこ</rt></ruby>")
     assert BeautifulSoup(html, "html.parser").rt.get_text() == "やまびこ"
+
+
+def test_table_alignment_survives_but_no_other_style() -> None:
+    html = render_markdown("|n|\n|--:|\n|1|\n")
+    cell = BeautifulSoup(html, "html.parser").td
+
+    assert cell["style"].replace(" ", "") == "text-align:right"
+    assert "position" not in sanitize_html('<td style="position:fixed;text-align:left">x</td>')

@@ -25,8 +25,9 @@ ALLOWED_ATTRIBUTES = {
     "*": {"title", "lang", "dir", "class", "id"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading"},
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "align", "scope"},
+    # markdown-it writes table column alignment as style="text-align:…"; only that survives.
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "scope", "style"},
     "ol": {"start", "reversed"},
     "time": {"datetime"},
     "abbr": {"title"},
@@ -49,6 +50,7 @@ def sanitize_html(html: str) -> str:
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener",
+        filter_style_properties={"text-align"},
     )
 
 
