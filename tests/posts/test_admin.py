@@ -658,3 +658,50 @@ def test_blog_settings_reject_an_unknown_time_zone(admin_client: Client) -> None
     assert response.status_code == 200
     assert "not a known time zone" in error_text(response.content)
     assert Blog.load().timezone == "UTC"
+
+
+def test_deleting_a_post_in_the_admin_leaves_a_410(admin_client) -> None:
+    post = PostFactory()
+    url = post.get_absolute_url()
+
+    response = admin_client.post(
+        reverse("admin:posts_post_delete", args=[post.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not Post.objects.filter(pk=post.pk).exists()
+    assert admin_client.get(url).status_code == 410
+
+
+def test_bulk_deleting_posts_leaves_410s(admin_client) -> None:
+    posts = PostFactory.create_batch(2)
+    urls = [post.get_absolute_url() for post in posts]
+
+    response = admin_client.post(
+        reverse("admin:posts_post_changelist"),
+        {"action": "delete_selected", "_selected_action": [p.pk for p in posts], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert [admin_client.get(url).status_code for url in urls] == [410, 410]
+
+
+def test_renaming_a_published_pages_slug_leaves_a_redirect(admin_client) -> None:
+    page = PageFactory(slug="about")
+    url = reverse("admin:posts_page_change", args=[page.pk])
+    form = {
+        "title": page.title,
+        "slug": "about-me",
+        "body": page.body,
+        "status": "published",
+        "menu_order": 0,
+        "show_in_menu": "on",
+        "author": page.author.pk,
+    }
+
+    response = admin_client.post(url, form)
+
+    assert response.status_code == 302
+    answer = admin_client.get("/about/")
+    assert answer.status_code == 301
+    assert answer["Location"] == "/about-me/"

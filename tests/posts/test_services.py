@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.factories import CategoryFactory, PostFactory, UserFactory
 from yamabiko.core.exceptions import InvalidInput
 from yamabiko.posts import services
-from yamabiko.posts.models import Blog, Category, Post, PostStatus, Redirect, Tag
+from yamabiko.posts.models import Blog, Category, Page, Post, PostStatus, Redirect, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +207,34 @@ def test_blog_setting_set_refuses_bad_values_and_changes_nothing(
 
     blog = Blog.load()
     assert (blog.timezone, blog.posts_per_page, blog.language) == ("UTC", 10, "en")
+
+
+def test_page_slug_from_title_avoids_digits_and_duplicates() -> None:
+    author = UserFactory()
+    first = services.page_save(page=Page(title="2024", body="x", author=author))
+    second = services.page_save(page=Page(title="About", body="x", author=author))
+    third = services.page_save(page=Page(title="About", body="x", author=author))
+
+    assert [first.slug, second.slug, third.slug] == ["page-2024", "about", "about-2"]
+
+
+def test_page_reserved_slug_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="reserved"):
+        services.page_save(page=Page(title="x", slug="admin", body="x", author=UserFactory()))
+    assert not Page.objects.exists()
+
+
+def test_unpublishing_or_deleting_a_page_leaves_a_tombstone() -> None:
+    author = UserFactory()
+    kept = services.page_save(page=Page(title="Kept", body="x", author=author, status="published"))
+    hidden = services.page_save(
+        page=Page(title="Hidden", body="x", author=author, status="published")
+    )
+    hidden.status = "draft"
+    services.page_save(page=hidden)
+    services.page_delete(page=kept)
+
+    assert dict(Redirect.objects.values_list("old_path", "new_path")) == {
+        "/kept/": "",
+        "/hidden/": "",
+    }

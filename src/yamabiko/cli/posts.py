@@ -87,7 +87,9 @@ def post_options(*, title_required: bool) -> Callable[[F], F]:
         ),
         click.option("--excerpt", metavar="TEXT", help="Plain-text summary for feeds."),
         click.option("--slug", metavar="S", help="The last part of the permalink."),
-        click.option("--author", metavar="USERNAME", help="Author (default: the first admin)."),
+        click.option(
+            "--author", metavar="USERNAME", help="Author's username (default: the first superuser)."
+        ),
         click.option(
             "--comments/--no-comments", default=None, help="Accept comments (default: yes)."
         ),
@@ -301,7 +303,7 @@ def post_edit(
 @click.argument("post_id", metavar="ID", type=int)
 @with_blog
 def post_delete(*, post_id: int) -> None:
-    """Delete post ID (its permalink answers 410 Gone from then on)."""
+    """Delete post ID (a live post's permalink answers 410 Gone from then on)."""
     from yamabiko.posts import services
 
     services.post_delete(post=post_find(post_id))

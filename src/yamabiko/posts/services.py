@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from yamabiko.core.exceptions import InvalidInput
-from yamabiko.posts.models import Blog, Category, Post, PostStatus, Redirect, Tag
+from yamabiko.posts.models import Blog, Category, Page, PageStatus, Post, PostStatus, Redirect, Tag
 
 SLUG_MAX_WORDS_LENGTH = 80
 
@@ -202,6 +202,36 @@ def post_delete(*, post: Post) -> None:
     if post.is_live():
         redirect_record(old_path=post.get_absolute_url(), new_path="")
     post.delete()
+
+
+# --- static pages -------------------------------------------------------------------
+
+
+@transaction.atomic
+def page_save(*, page: Page) -> Page:
+    """Create or update a static page; a published page's old URL redirects to its new one."""
+    previous = Page.objects.filter(pk=page.pk).first() if page.pk else None
+    page.title = page.title.strip()
+    if not page.title:
+        raise InvalidInput("a page needs a title")
+    if not page.slug:
+        page.slug = slug_from_text(page.title, fallback="page")
+        if page.slug.isdigit():
+            page.slug = f"page-{page.slug}"
+    page.slug = slug_unique(Page, page.slug, exclude_pk=page.pk)
+    full_clean_or_raise(page, exclude=["author"])
+    page.save()
+    if previous is not None and previous.status == PageStatus.PUBLISHED:
+        new_path = page.get_absolute_url() if page.status == PageStatus.PUBLISHED else ""
+        redirect_record(old_path=previous.get_absolute_url(), new_path=new_path)
+    return page
+
+
+@transaction.atomic
+def page_delete(*, page: Page) -> None:
+    if page.status == PageStatus.PUBLISHED:
+        redirect_record(old_path=page.get_absolute_url(), new_path="")
+    page.delete()
 
 
 # --- blog settings -------------------------------------------------------------------

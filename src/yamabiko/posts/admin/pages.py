@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
-from yamabiko.posts.admin.base import GenericModelAdmin, WritingAdmin
+from yamabiko.posts import services
+from yamabiko.posts.admin.base import GenericModelAdmin, ServiceAdmin, WritingAdmin
 from yamabiko.posts.forms import RedirectAdminForm
 from yamabiko.posts.models import Page, Redirect
 
 
 @admin.register(Page)
-class PageAdmin(WritingAdmin[Page]):
+class PageAdmin(ServiceAdmin[Page], WritingAdmin[Page]):
     markdown_fields = ("body",)
     fields = ["title", "slug", "body", "status", "menu_order", "show_in_menu", "author"]
     list_display = ["title", "url", "status", "menu_order", "show_in_menu", "author"]
@@ -28,10 +29,17 @@ class PageAdmin(WritingAdmin[Page]):
     def url(self, page: Page) -> str:
         return page.get_absolute_url()
 
-    def save_model(self, request: HttpRequest, obj: Page, form: Any, change: Any) -> None:
+    def save_with_service(self, request: HttpRequest, obj: Page, form: ModelForm[Page]) -> None:
         if obj.author_id is None:
             obj.author_id = request.user.pk
-        super().save_model(request, obj, form, change)
+        services.page_save(page=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Page) -> None:
+        services.page_delete(page=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Page]) -> None:
+        for page in queryset:
+            services.page_delete(page=page)
 
 
 @admin.register(Redirect)

@@ -145,6 +145,14 @@ class PostAdmin(ServiceAdmin[Post], WritingAdmin[Post]):
                 request, f"“{obj}” is scheduled: it goes live on {local_time(obj)}.", messages.INFO
             )
 
+    def delete_model(self, request: HttpRequest, obj: Post) -> None:
+        services.post_delete(post=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Post]) -> None:
+        # One by one through the service, so every deleted permalink answers 410.
+        for post in queryset:
+            services.post_delete(post=post)
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: Any) -> None:
         # post_save has set the categories and tags already; form.save_m2m() would set the
         # categories a second time and knows nothing of tags typed as text.
