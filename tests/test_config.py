@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,21 @@ def test_postgres_url_is_parsed(tmp_path: Path) -> None:
         5433,
         "yamabiko",
     )
+
+
+def test_many_processes_starting_together_share_one_secret_key(tmp_path: Path) -> None:
+    script = (
+        "import sys; from yamabiko.config import load_config; "
+        "print(load_config({'YAMABIKO_DATA_DIR': sys.argv[1]}).secret_key)"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(12)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in processes}
+
+    assert all(process.returncode == 0 for process in processes)
+    assert keys == {(tmp_path / "secret_key").read_text()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]

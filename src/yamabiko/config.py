@@ -33,6 +33,8 @@ class Config:
     allowed_hosts: tuple[str, ...]
     page_cache: bool
     outbound_allow: tuple[str, ...]
+    email_url: str
+    email_from: str
 
     @property
     def site_host(self) -> str:
@@ -62,7 +64,8 @@ def read_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 def ensure_data_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-probe"
+        # One probe per process: servers starting together must not remove each other's.
+        probe = path / f".write-probe-{os.getpid()}"
         probe.write_text("ok")
         probe.unlink()
     except OSError as error:
@@ -78,11 +81,19 @@ def read_or_create_secret_key(data_dir: Path) -> str:
     key_file = data_dir / SECRET_KEY_FILE
     if key_file.exists():
         return key_file.read_text().strip()
-    key = secrets.token_urlsafe(50)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written whole under a private name, then linked into place: a process starting at
+    # the same moment either wins the link or reads the winner's complete key.
+    draft = data_dir / f".{SECRET_KEY_FILE}-{os.getpid()}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+        handle.write(secrets.token_urlsafe(50))
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return key_file.read_text().strip()
 
 
 def read_site_url(env: Mapping[str, str]) -> str:
@@ -104,6 +115,15 @@ def read_database_url(env: Mapping[str, str], data_dir: Path) -> str:
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ConfigurationError(
             f"DATABASE_URL must start with sqlite:// or postgres://, not {scheme}://"
+        )
+    return raw
+
+
+def read_email_url(env: Mapping[str, str]) -> str:
+    raw = env.get("YAMABIKO_EMAIL_URL", "").strip() or "console:"
+    if urlsplit(raw).scheme not in {"console", "smtp", "smtps"}:
+        raise ConfigurationError(
+            f"YAMABIKO_EMAIL_URL must be console: or smtp(s)://user:password@host:port, not {raw!r}"
         )
     return raw
 
@@ -131,6 +151,8 @@ def load_config(env: Mapping[str, str]) -> Config:
         allowed_hosts=allowed_hosts,
         page_cache=read_bool(env, "YAMABIKO_PAGE_CACHE", default=True),
         outbound_allow=read_list(env, "YAMABIKO_OUTBOUND_ALLOW"),
+        email_url=read_email_url(env),
+        email_from=env.get("YAMABIKO_EMAIL_FROM", "").strip() or f"yamabiko@{site_host}",
     )
 
 
