@@ -7,8 +7,10 @@ and the run fails: it never falls back to SQLite.
 
 from __future__ import annotations
 
+import os
+
 import pytest
-from django.conf import LazySettings
+from django.conf import LazySettings, settings
 
 pytest_plugins = ["tests.factories"]
 
@@ -20,3 +22,13 @@ def _plain_static_storage(settings: LazySettings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Give each run its own PostgreSQL test database, so parallel runs cannot collide."""
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] != "django.db.backends.postgresql":
+            continue
+        test = database.setdefault("TEST", {})
+        test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{os.getpid()}"

@@ -76,7 +76,7 @@ def process_env(tmp_path: Path) -> dict[str, str]:
 def run_process(
     *args: str, env: Mapping[str, str], timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
+    return subprocess.run(
         [sys.executable, "-m", "yamabiko", *args],
         env=env,
         capture_output=True,
@@ -157,7 +157,7 @@ def serving(*args: str, env: Mapping[str, str], port: int, tmp_path: Path) -> It
     """
     stdout, stderr = tmp_path / f"{port}.out", tmp_path / f"{port}.err"
     with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        process = subprocess.Popen(
             [sys.executable, "-m", "yamabiko", *args],
             env=env,
             stdout=out,

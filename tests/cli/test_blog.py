@@ -17,9 +17,21 @@ def test_config_list_prints_every_setting_as_key_equals_value(run_cli: Invoke) -
     result = run_cli("config", "list")
 
     assert_ok(result)
+
+    def shown(value: object) -> str:
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
     assert result.stdout.splitlines() == [
-        f"{key} = {getattr(blog, key)}" for key in BLOG_SETTING_KEYS
+        f"{key} = {shown(getattr(blog, key))}" for key in BLOG_SETTING_KEYS
     ]
+
+
+def test_config_list_shows_multi_line_settings_on_one_line(run_cli: Invoke) -> None:
+    Blog.objects.update_or_create(pk=1, defaults={"blocked_words": "casino\npills\n"})
+
+    result = run_cli("config", "list")
+
+    assert "blocked_words = casino, pills" in result.stdout.splitlines()
 
 
 def test_config_get_prints_the_bare_value(run_cli: Invoke) -> None:
