@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
@@ -16,10 +17,12 @@ DEBUG = CONFIG.debug
 ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 YAMABIKO_SITE_URL = CONFIG.site_url
 YAMABIKO_DATA_DIR = CONFIG.data_dir
+YAMABIKO_REDIS_URL = CONFIG.redis_url
 
 INSTALLED_APPS = [
     "yamabiko.core",
     "yamabiko.posts",
+    "yamabiko.discussion",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -135,6 +138,31 @@ if CONFIG.site_is_https:
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [CONFIG.site_url]
+
+
+def mailer_settings(url: str) -> dict[str, Any]:
+    """Django's default mailer from one URL: console: or smtp(s)://user:pass@host:port."""
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    secure = parts.scheme == "smtps"
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if secure else 587),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": secure,
+            "use_tls": not secure and parts.port != 25,
+            "timeout": 20,
+        },
+    }
+
+
+MAILERS = {"default": mailer_settings(CONFIG.email_url)}
+DEFAULT_FROM_EMAIL = CONFIG.email_from
+SERVER_EMAIL = CONFIG.email_from
 
 LOGGING = {
     "version": 1,

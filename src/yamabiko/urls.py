@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("yamabiko.discussion.urls")),
     path("", include("yamabiko.posts.urls")),
 ]
 

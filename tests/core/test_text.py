@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from yamabiko.core.text import render_markdown, sanitize_html, strip_tags
+from yamabiko.core.text import render_comment, render_markdown, sanitize_html, strip_tags
 
 
 def test_commonmark_with_tables_and_strikethrough() -> None:
@@ -79,3 +79,20 @@ def test_table_alignment_survives_but_no_other_style() -> None:
 
     assert cell["style"].replace(" ", "") == "text-align:right"
     assert "position" not in sanitize_html('<td style="position:fixed;text-align:left">x</td>')
+
+
+def test_comment_subset_keeps_emphasis_links_and_code_only() -> None:
+    source = "Hi *there* `x()` <https://a.example>\n\n# not a heading\n\n<b>raw</b>"
+    page = BeautifulSoup(render_comment(source), "html.parser")
+
+    assert page.em.get_text() == "there"
+    assert page.code.get_text() == "x()"
+    assert page.a["href"] == "https://a.example"
+    assert page.a["rel"] == ["nofollow", "ugc", "noopener"]
+    assert page.find(["h1", "b"]) is None
+    assert "<b>raw</b>" in page.get_text()
+
+
+def test_comment_javascript_links_are_not_links() -> None:
+    page = BeautifulSoup(render_comment("[x](javascript:alert(1))"), "html.parser")
+    assert all("javascript" not in a.get("href", "") for a in page.find_all("a"))

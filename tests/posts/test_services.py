@@ -197,6 +197,7 @@ def test_blog_setting_set_validates_and_saves() -> None:
         ("posts_per_page", "0", "posts_per_page"),
         ("language", "xx", "language"),
         ("nonsense", "1", "unknown setting"),
+        ("comments_open", "maybe", "must be true or false"),
     ],
 )
 def test_blog_setting_set_refuses_bad_values_and_changes_nothing(
@@ -238,3 +239,10 @@ def test_unpublishing_or_deleting_a_page_leaves_a_tombstone() -> None:
         "/kept/": "",
         "/hidden/": "",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("true", True), ("OFF", False), ("1", True), ("no", False)]
+)
+def test_boolean_settings_accept_the_usual_words(text: str, value: bool) -> None:
+    assert services.blog_setting_set(key="comments_open", value=text).comments_open is value

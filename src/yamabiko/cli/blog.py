@@ -26,12 +26,13 @@ def config() -> None:
 @config.command("list")
 @with_blog
 def config_list() -> None:
-    """Print every setting as `key = value`."""
+    """Print every setting as `key = value` (list settings on one line, comma-separated)."""
     from yamabiko.posts.models import Blog
     from yamabiko.posts.services import blog_settings_dict
 
     for key, value in blog_settings_dict(Blog.load()).items():
-        click.echo(f"{key} = {text_form(value)}")
+        one_line = ", ".join(line.strip() for line in text_form(value).splitlines() if line.strip())
+        click.echo(f"{key} = {one_line}")
 
 
 @config.command("get")

@@ -42,6 +42,28 @@ def markdown_parser() -> MarkdownIt:
     )
 
 
+COMMENT_TAGS = frozenset({"p", "a", "em", "strong", "code", "pre", "br"})
+
+
+@cache
+def comment_parser() -> MarkdownIt:
+    """Readers get a small subset: paragraphs, links, emphasis, code. Their HTML is text."""
+    return MarkdownIt("zero", {"html": False}).enable(
+        ["emphasis", "link", "backticks", "escape", "entity", "newline", "fence", "autolink"]
+    )
+
+
+def render_comment(source: str) -> str:
+    """A reader's comment as safe HTML; their links carry nofollow and ugc."""
+    return nh3.clean(
+        comment_parser().render(source),
+        tags=set(COMMENT_TAGS),
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+    )
+
+
 def sanitize_html(html: str) -> str:
     """Keep structure and links; drop scripts, event handlers and javascript: URLs."""
     return nh3.clean(

@@ -25,6 +25,13 @@ RESERVED_PAGE_SLUGS = frozenset(
     }
 )  # fmt: skip
 
+
+class CommentModeration(models.TextChoices):
+    ALL = "all", "Hold every comment for a moderator"
+    FIRST = "first", "Hold a new author's first comment; approve known authors"
+    NONE = "none", "Publish unless the spam filter holds it"
+
+
 LANGUAGE_CHOICES = [("en", "English"), ("ja", "日本語"), ("ko", "한국어"), ("zh-hans", "中文")]
 
 
@@ -56,6 +63,41 @@ class Blog(models.Model):
     )
     posts_per_page = models.PositiveSmallIntegerField(
         default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    comments_open = models.BooleanField(
+        default=True, help_text="Off closes comments on every post."
+    )
+    comments_close_after_days = models.PositiveIntegerField(
+        default=0, help_text="Close comments on posts older than this many days; 0 never."
+    )
+    comment_moderation = models.CharField(
+        max_length=8, choices=CommentModeration, default=CommentModeration.FIRST
+    )
+    comment_max_links = models.PositiveSmallIntegerField(
+        default=2, help_text="A comment with more links than this is held for moderation."
+    )
+    comment_max_depth = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="How deep replies may nest.",
+    )
+    comment_rate_per_ip = models.PositiveIntegerField(
+        default=20, help_text="Comments accepted per hour from one IP address."
+    )
+    comment_rate_per_email = models.PositiveIntegerField(
+        default=10, help_text="Comments accepted per hour from one author email."
+    )
+    comment_notify = models.BooleanField(
+        default=True, help_text="Email a post's author about each new comment."
+    )
+    blocked_words = models.TextField(
+        blank=True, help_text="Comments containing one of these (one per line) are spam."
+    )
+    blocked_domains = models.TextField(
+        blank=True, help_text="Comments linking to these domains (one per line) are spam."
+    )
+    blocked_ips = models.TextField(
+        blank=True, help_text="Comments from these addresses or CIDR ranges are spam."
     )
     updated_at = models.DateTimeField(auto_now=True)
 

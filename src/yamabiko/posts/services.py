@@ -236,7 +236,36 @@ def page_delete(*, page: Page) -> None:
 
 # --- blog settings -------------------------------------------------------------------
 
-BLOG_SETTING_KEYS = ("title", "tagline", "timezone", "language", "date_format", "posts_per_page")
+BLOG_SETTING_KEYS = (
+    "title",
+    "tagline",
+    "timezone",
+    "language",
+    "date_format",
+    "posts_per_page",
+    "comments_open",
+    "comments_close_after_days",
+    "comment_moderation",
+    "comment_max_links",
+    "comment_max_depth",
+    "comment_rate_per_ip",
+    "comment_rate_per_email",
+    "comment_notify",
+    "blocked_words",
+    "blocked_domains",
+    "blocked_ips",
+)
+
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+
+
+def boolean_from_text(key: str, value: str) -> bool:
+    word = value.strip().lower()
+    if word in TRUE_WORDS | FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise InvalidInput(f"{key} must be true or false, not {value!r}")
 
 
 def blog_setting_set(*, key: str, value: str) -> Blog:
@@ -246,10 +275,14 @@ def blog_setting_set(*, key: str, value: str) -> Blog:
     blog = Blog.load()
     field = Blog._meta.get_field(key)
     assert isinstance(field, models.Field)
-    try:
-        parsed = field.to_python(value)
-    except ValidationError as error:
-        raise InvalidInput(f"{key}: {' '.join(error.messages)}") from error
+    parsed: object
+    if isinstance(field, models.BooleanField):
+        parsed = boolean_from_text(key, value)
+    else:
+        try:
+            parsed = field.to_python(value)
+        except ValidationError as error:
+            raise InvalidInput(f"{key}: {' '.join(error.messages)}") from error
     setattr(blog, key, parsed)
     full_clean_or_raise(blog)
     blog.save()
