@@ -226,3 +226,31 @@ def test_comment_body_is_rendered_as_the_small_markdown_subset() -> None:
 
     assert "<em>nice</em>" in comment.body_html
     assert "<script>" not in comment.body_html
+
+
+def test_bulk_decision_skips_comments_deleted_meanwhile() -> None:
+    post = PostFactory()
+    first, second = submit(post, body="one"), submit(post, body="two", author_email="")
+    Comment.objects.filter(pk=first.pk).delete()
+
+    changed = services.comments_set_status(
+        comments=[first, second], status=CommentStatus.APPROVED
+    )
+
+    assert changed == 1
+    assert count_of(post) == 1
+
+
+def test_editing_a_learned_comment_moves_what_the_classifier_learned() -> None:
+    from yamabiko.discussion.models import SpamToken
+
+    comment = submit(PostFactory(), body="cheap pills here")
+    services.comment_set_status(comment=comment, status=CommentStatus.SPAM)
+    assert SpamToken.objects.filter(token="pills", spam_count=1).exists()
+
+    comment.body = "cheap watches here"
+    services.comment_edit(comment=comment, fields=["body"])
+
+    assert not SpamToken.objects.filter(token="pills").exists()
+    assert SpamToken.objects.filter(token="watches", spam_count=1).exists()
+    assert "watches" in Comment.objects.get(pk=comment.pk).body_html

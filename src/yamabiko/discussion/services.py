@@ -189,6 +189,13 @@ def notify_enqueue(comment_id: int) -> None:
     comment_notify_author.enqueue(comment_id=comment_id)
 
 
+def classifier_text(comment: Comment) -> str:
+    """The text spam_assess classified: training on anything else teaches other tokens."""
+    return spam.Submission(
+        body=comment.body, author_name=comment.author_name, author_url=comment.author_url
+    ).classifier_text
+
+
 def training_apply(comment: Comment, status: str) -> None:
     """A moderator's spam or approve decision teaches the classifier, exactly once."""
     wanted = {CommentStatus.SPAM: "spam", CommentStatus.APPROVED: "ham"}.get(
@@ -196,10 +203,7 @@ def training_apply(comment: Comment, status: str) -> None:
     )
     if wanted == comment.trained_as:
         return
-    # The same text spam_assess classified, or training would teach other tokens.
-    text = spam.Submission(
-        body=comment.body, author_name=comment.author_name, author_url=comment.author_url
-    ).classifier_text
+    text = classifier_text(comment)
     if comment.trained_as:
         spam.spam_untrain(text=text, as_spam=comment.trained_as == "spam")
     spam.spam_train(text=text, as_spam=wanted == "spam")
@@ -212,7 +216,10 @@ def comment_set_status(*, comment: Comment, status: str) -> Comment:
         raise InvalidInput(f"unknown comment status {status!r}")
     with transaction.atomic():
         Post.objects.select_for_update().filter(pk=comment.post_id).first()
-        comment = Comment.objects.get(pk=comment.pk)
+        found = Comment.objects.filter(pk=comment.pk).first()
+        if found is None:
+            raise NotFound(f"comment {comment.pk} no longer exists")
+        comment = found
         if comment.status == status:
             return comment
         training_apply(comment, status)
@@ -223,11 +230,42 @@ def comment_set_status(*, comment: Comment, status: str) -> Comment:
 
 
 def comments_set_status(*, comments: Iterable[Comment], status: str) -> int:
+    """Apply one decision to many; comments deleted meanwhile are skipped."""
     changed = 0
     for comment in comments:
         before = comment.status
-        changed += comment_set_status(comment=comment, status=status).status != before
+        try:
+            changed += comment_set_status(comment=comment, status=status).status != before
+        except NotFound:
+            continue
     return changed
+
+
+EDITABLE_FIELDS = ("author_name", "author_email", "author_url", "body")
+
+
+def comment_edit(*, comment: Comment, fields: Iterable[str]) -> Comment:
+    """Save a moderator's correction; the HTML and what the classifier learned follow.
+
+    Text the classifier learned from is unlearned as it read and learned again as it now
+    reads, so a later change of mind takes back exactly what was counted.
+    """
+    edited = [name for name in fields if name in EDITABLE_FIELDS]
+    with transaction.atomic():
+        Post.objects.select_for_update().filter(pk=comment.post_id).first()
+        stored = Comment.objects.filter(pk=comment.pk).first()
+        if stored is None:
+            raise NotFound(f"comment {comment.pk} no longer exists")
+        if "body" in edited:
+            comment.body_html = render_comment(comment.body)
+            edited.append("body_html")
+        before, after = classifier_text(stored), classifier_text(comment)
+        if stored.trained_as and before != after:
+            as_spam = stored.trained_as == "spam"
+            spam.spam_untrain(text=before, as_spam=as_spam)
+            spam.spam_train(text=after, as_spam=as_spam)
+        comment.save(update_fields=edited)
+    return comment
 
 
 def comment_delete(*, comment: Comment) -> None:

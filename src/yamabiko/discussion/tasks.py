@@ -21,8 +21,8 @@ def comment_notify_author(*, comment_id: int) -> bool:
     if comment is None:
         return False  # deleted before the worker got to it
     author = comment.post.author
-    if not author.email:
-        return False
+    if not author.email or comment.user_id == author.pk:
+        return False  # no address, or the author's own comment
     context = {"comment": comment, "post": comment.post, "site_url": settings.YAMABIKO_SITE_URL}
     send_mail(
         subject=render_to_string("discussion/email/new_comment_subject.txt", context).strip(),

@@ -18,7 +18,7 @@ from yamabiko.discussion.forms import CommentForm
 from yamabiko.discussion.models import Comment, CommentStatus
 from yamabiko.discussion.threads import REMEMBER_COOKIE, comment_context, remember_value
 from yamabiko.discussion.tokens import FormTokenInvalid, form_token_age
-from yamabiko.posts.models import Post
+from yamabiko.posts.models import Blog, Post
 
 REMEMBER_SECONDS = 365 * 24 * 3600
 
@@ -84,8 +84,8 @@ def accepted(request: HttpRequest, post: Post, comment: Comment, *, remember: bo
             {
                 "comment": comment,
                 "comments_open": True,
-                "max_depth": request.blog.comment_max_depth,
-            },  # type: ignore[attr-defined]
+                "max_depth": Blog.load().comment_max_depth,
+            },
             request=request,
         )
         payload = {

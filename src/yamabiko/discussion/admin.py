@@ -1,0 +1,178 @@
+"""Moderation: the comment list, bulk decisions, and edits that keep "Comment (N)" exact.
+
+Every status change goes through services.comment_set_status, so the post's counter and
+the spam classifier follow each decision; every deletion goes through
+services.comment_delete. Django's own "delete selected" action stays, with its
+confirmation page, because it deletes through delete_queryset, which is overridden here.
+Comments come from readers only, so the admin cannot add one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+from yamabiko.discussion import services
+from yamabiko.discussion.models import Comment, CommentStatus
+from yamabiko.posts.admin.base import ServiceAdmin
+from yamabiko.posts.models import Post
+
+EXCERPT_CHARS = 60
+# The fields a moderator may correct; status has its own service.
+# Longer than any bigint; such a value is a mistyped URL, not a post.
+MAX_ID_DIGITS = 18
+
+
+def post_id_of(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS):
+        raise IncorrectLookupParameters(f"not a post id: {value!r}")
+    return int(value)
+
+
+class PostFilter(admin.SimpleListFilter):
+    """Comments on one post, reached from the post column.
+
+    The sidebar names only the chosen post: a list of every post with comments would not
+    fit on a blog of a few years.
+    """
+
+    title = "post"
+    parameter_name = "post"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        post_id = post_id_of(self.value())
+        if post_id is None:
+            return []
+        title = Post.objects.filter(pk=post_id).values_list("title", flat=True).first()
+        return [] if title is None else [(str(post_id), title)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        post_id = post_id_of(self.value())
+        return queryset if post_id is None else queryset.filter(post_id=post_id)
+
+
+def counted(number: int, what: str) -> str:
+    return f"{number} {what}" if number == 1 else f"{number} {what}s"
+
+
+@admin.register(Comment)
+class CommentAdmin(ServiceAdmin[Comment]):
+    list_display = [
+        "excerpt", "author_name", "author_email", "post_title", "status", "score", "created_at",
+        "ip_address",
+    ]  # fmt: skip
+    list_filter = ["status", PostFilter]
+    list_select_related = ["post"]
+    search_fields = ["body", "author_name", "author_email", "ip_address"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    actions = ["approve", "mark_pending", "mark_spam", "trash"]
+    radio_fields = {"status": admin.HORIZONTAL}
+    readonly_fields = [
+        "post_link", "parent", "created_at", "user", "ip_address", "user_agent", "score",
+        "reasons", "learned",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["status", "post_link", "parent", "created_at"]}),
+        ("Comment", {"fields": ["author_name", "author_email", "author_url", "body"]}),
+        ("Sent from", {"fields": ["user", "ip_address", "user_agent"]}),
+        ("Spam filter", {"fields": ["score", "reasons", "learned"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    # --- columns and read-only fields --------------------------------------------------
+
+    @admin.display(description="comment")
+    def excerpt(self, comment: Comment) -> str:
+        text = " ".join(comment.body.split())
+        return text if len(text) <= EXCERPT_CHARS else f"{text[: EXCERPT_CHARS - 1]}…"
+
+    @admin.display(description="post", ordering="post__title")
+    def post_title(self, comment: Comment) -> str:
+        return format_html(
+            '<a href="?{}={}" title="Only the comments on this post">{}</a>',
+            PostFilter.parameter_name,
+            comment.post_id,
+            comment.post.title,
+        )
+
+    @admin.display(description="post")
+    def post_link(self, comment: Comment) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', comment.post.get_absolute_url(), comment.post.title
+        )
+
+    @admin.display(description="spam score", ordering="spam_score")
+    def score(self, comment: Comment) -> str:
+        return f"{comment.spam_score:.2f}"
+
+    @admin.display(description="why")
+    def reasons(self, comment: Comment) -> str:
+        found = comment.spam_reasons if isinstance(comment.spam_reasons, list) else []
+        if not found:
+            return "Nothing recorded."
+        items = format_html_join("", "<li>{}</li>", ((str(reason),) for reason in found))
+        return format_html("<ul>{}</ul>", items)
+
+    @admin.display(description="the classifier learned it as")
+    def learned(self, comment: Comment) -> str:
+        return {"spam": "spam", "ham": "not spam"}.get(comment.trained_as, "nothing yet")
+
+    # --- saving and deleting through the services ---------------------------------------
+
+    def save_with_service(
+        self, request: HttpRequest, obj: Comment, form: ModelForm[Comment]
+    ) -> None:
+        changed = set(form.changed_data)
+        edited = [name for name in services.EDITABLE_FIELDS if name in changed]
+        if edited:
+            services.comment_edit(comment=obj, fields=edited)
+        if "status" in changed:
+            services.comment_set_status(comment=obj, status=obj.status)
+
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
+        services.comment_delete(comment=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        for comment in queryset:
+            services.comment_delete(comment=comment)
+
+    # --- bulk decisions -----------------------------------------------------------------
+
+    def status_apply(
+        self, request: HttpRequest, queryset: QuerySet[Comment], status: str, done: str
+    ) -> None:
+        selected = list(queryset)
+        changed = services.comments_set_status(comments=selected, status=status)
+        message = f"{counted(changed, 'comment')} {done}."
+        if unchanged := len(selected) - changed:
+            message += f" {unchanged} already {'was' if unchanged == 1 else 'were'}."
+        self.message_user(request, message)
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        self.status_apply(request, queryset, CommentStatus.APPROVED, "approved")
+
+    @admin.action(description="Mark selected comments as pending", permissions=["change"])
+    def mark_pending(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        self.status_apply(request, queryset, CommentStatus.PENDING, "marked as pending")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def mark_spam(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        self.status_apply(request, queryset, CommentStatus.SPAM, "marked as spam")
+
+    @admin.action(description="Move selected comments to the trash", permissions=["change"])
+    def trash(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        self.status_apply(request, queryset, CommentStatus.TRASH, "moved to the trash")
