@@ -233,9 +233,7 @@ def test_bulk_decision_skips_comments_deleted_meanwhile() -> None:
     first, second = submit(post, body="one"), submit(post, body="two", author_email="")
     Comment.objects.filter(pk=first.pk).delete()
 
-    changed = services.comments_set_status(
-        comments=[first, second], status=CommentStatus.APPROVED
-    )
+    changed = services.comments_set_status(comments=[first, second], status=CommentStatus.APPROVED)
 
     assert changed == 1
     assert count_of(post) == 1
