@@ -6,7 +6,7 @@ import os
 import socket
 
 import click
-from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+from gunicorn.app.base import BaseApplication
 
 from yamabiko.cli.base import blog_time, database_check, django_setup, with_blog
 from yamabiko.core.exceptions import YamabikoError
