@@ -355,3 +355,16 @@ def test_blog_settings_record_is_created_on_first_request(client):
     assert not Blog.objects.exists()
     client.get("/")
     assert Blog.objects.get().date_format == "j/n H:i"
+
+
+def test_unpublished_post_answers_410_and_comes_back_when_republished(client):
+    post = PostFactory(slug="back-and-forth")
+    url = post.get_absolute_url()
+    post.status = PostStatus.DRAFT
+    services.post_save(post=post)
+
+    assert client.get(url).status_code == 410
+
+    post.status = PostStatus.PUBLISHED
+    services.post_save(post=post)
+    assert client.get(url).status_code == 200

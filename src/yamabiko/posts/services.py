@@ -160,7 +160,10 @@ def post_save(
     if tags is not None:
         post.tags.set(tags)
     if previous is not None and previous.is_live(now):
-        redirect_record(old_path=previous.get_absolute_url(), new_path=post.get_absolute_url())
+        # Taken back to a draft (or rescheduled), the old permalink answers 410 Gone, which
+        # is what tells Webmention receivers that a mention went away.
+        new_path = post.get_absolute_url() if post.is_live(now) else ""
+        redirect_record(old_path=previous.get_absolute_url(), new_path=new_path)
     return post
 
 
@@ -251,6 +254,9 @@ BLOG_SETTING_KEYS = (
     "comment_rate_per_ip",
     "comment_rate_per_email",
     "comment_notify",
+    "linkback_moderation",
+    "linkback_rate_per_ip",
+    "linkback_rate_per_host",
     "blocked_words",
     "blocked_domains",
     "blocked_ips",
