@@ -18,6 +18,7 @@ ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 YAMABIKO_SITE_URL = CONFIG.site_url
 YAMABIKO_DATA_DIR = CONFIG.data_dir
 YAMABIKO_REDIS_URL = CONFIG.redis_url
+YAMABIKO_OUTBOUND_ALLOW = CONFIG.outbound_allow
 
 INSTALLED_APPS = [
     "yamabiko.core",
