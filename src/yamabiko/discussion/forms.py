@@ -57,6 +57,9 @@ class CommentForm(forms.Form):
         for field in ("name", "email", "url", "body"):
             if isinstance(cleaned.get(field), str):
                 cleaned[field] = cleaned[field].strip()
+        if isinstance(cleaned.get("name"), str):
+            # A name is one line: breaks in it would end up in mail headers and page layout.
+            cleaned["name"] = " ".join(cleaned["name"].split())
         if "body" in cleaned and not cleaned["body"]:
             self.add_error("body", "The comment is empty.")
         return cleaned

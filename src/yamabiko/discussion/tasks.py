@@ -25,10 +25,56 @@ def comment_notify_author(*, comment_id: int) -> bool:
         return False  # no address, or the author's own comment
     context = {"comment": comment, "post": comment.post, "site_url": settings.YAMABIKO_SITE_URL}
     send_mail(
-        subject=render_to_string("discussion/email/new_comment_subject.txt", context).strip(),
+        # One line whatever the comment holds: a break in a subject is a header injection.
+        subject=" ".join(
+            render_to_string("discussion/email/new_comment_subject.txt", context).split()
+        ),
         message=render_to_string("discussion/email/new_comment.txt", context),
         from_email=None,
         recipient_list=[author.email],
     )
     logger.info("notified %s of comment %s", author.email, comment.pk)
     return True
+
+
+@task()
+def linkback_verify_task(*, linkback_id: int) -> str:
+    """Fetch a linkback's source and decide whether readers see it."""
+    from yamabiko.core.net import default_fetcher
+    from yamabiko.discussion.linkbacks import linkback_verify
+
+    linkback = linkback_verify(linkback_id=linkback_id, fetcher=default_fetcher())
+    return linkback.status if linkback is not None else "gone"
+
+
+@task()
+def post_linkbacks_send_task(*, post_id: int) -> int:
+    """Send linkbacks for a live post; schedules itself again while retries are due."""
+    from yamabiko.core.net import default_fetcher
+    from yamabiko.discussion.models import OutboundPing
+    from yamabiko.discussion.sending import linkbacks_send
+    from yamabiko.posts.models import Post
+
+    post = Post.objects.live().filter(pk=post_id).first()
+    if post is None:
+        return 0
+    outcomes = linkbacks_send(post=post, fetcher=default_fetcher())
+    retry = (
+        OutboundPing.objects.filter(post=post, next_attempt_at__isnull=False)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if retry is not None:
+        post_linkbacks_send_task.using(run_after=retry).enqueue(post_id=post_id)
+    return sum(outcome.status == "sent" for outcome in outcomes)
+
+
+@task()
+def webmentions_resend_task(*, source: str, targets: list[str]) -> int:
+    """Tell earlier Webmention targets that a post changed or went away."""
+    from yamabiko.core.net import default_fetcher
+    from yamabiko.discussion.sending import webmentions_resend
+
+    outcomes = webmentions_resend(source=source, targets=targets, fetcher=default_fetcher())
+    return sum(outcome.status == "sent" for outcome in outcomes)
