@@ -108,6 +108,11 @@ def token_counts(token: str) -> tuple[int, int]:
     return row if row is not None else (0, 0)
 
 
+def queue_text(page: BeautifulSoup) -> str:
+    """The admin home's moderation line, as a reader sees it."""
+    return " ".join(one(page, "#moderation-queue").get_text().split())
+
+
 def user_content_scripts(page: BeautifulSoup) -> list[str]:
     """Script elements or event handlers that came from what a commenter typed."""
     found = [str(tag) for tag in page.find_all("script") if "alert" in tag.get_text()]
@@ -427,8 +432,10 @@ def test_admin_home_shows_the_moderation_queue_in_one_query(admin_client: Client
     with CaptureQueriesContext(connection) as captured:
         response = admin_client.get(reverse("admin:index"))
 
-    link = one(soup_of(response.content), "#moderation-queue a")
-    assert link.get_text(strip=True) == "2 comments awaiting moderation"
+    page = soup_of(response.content)
+    assert queue_text(page) == "2 comments and 0 linkbacks awaiting moderation"
+    link = one(page, "#moderation-queue a#comment-queue")
+    assert link.get_text(strip=True) == "2 comments"
     assert link["href"] == reverse(CHANGELIST) + "?status__exact=pending"
     comment_queries = [q for q in captured.captured_queries if "discussion_comment" in q["sql"]]
     assert len(comment_queries) == 1
@@ -437,13 +444,15 @@ def test_admin_home_shows_the_moderation_queue_in_one_query(admin_client: Client
 
 def test_admin_home_says_one_comment_and_zero_comments(admin_client: Client) -> None:
     home = reverse("admin:index")
-    text = one(soup_of(admin_client.get(home).content), "#moderation-queue").get_text(strip=True)
-    assert text == "0 comments awaiting moderation"
+    assert queue_text(soup_of(admin_client.get(home).content)) == (
+        "0 comments and 0 linkbacks awaiting moderation"
+    )
 
     CommentFactory(status=CommentStatus.PENDING)
 
-    text = one(soup_of(admin_client.get(home).content), "#moderation-queue").get_text(strip=True)
-    assert text == "1 comment awaiting moderation"
+    assert queue_text(soup_of(admin_client.get(home).content)) == (
+        "1 comment and 0 linkbacks awaiting moderation"
+    )
 
 
 def test_admin_home_hides_the_queue_from_staff_who_cannot_see_comments() -> None:

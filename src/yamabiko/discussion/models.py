@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from yamabiko.discussion.querysets import CommentQuerySet
+from yamabiko.discussion.querysets import CommentQuerySet, LinkbackQuerySet
 from yamabiko.posts.models import Post
 
 NAME_MAX_LENGTH = 100
@@ -14,6 +14,7 @@ URL_MAX_LENGTH = 500
 BODY_MAX_LENGTH = 10_000
 
 CommentManager = models.Manager.from_queryset(CommentQuerySet)
+LinkbackManager = models.Manager.from_queryset(LinkbackQuerySet)
 
 
 class CommentStatus(models.TextChoices):
@@ -88,3 +89,111 @@ class SpamCorpus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spam_documents} spam, {self.ham_documents} ham"
+
+
+class LinkbackKind(models.TextChoices):
+    TRACKBACK = "trackback", "TrackBack"
+    PINGBACK = "pingback", "Pingback"
+    WEBMENTION = "webmention", "Webmention"
+
+
+class MentionType(models.TextChoices):
+    MENTION = "mention", "Mention"
+    REPLY = "reply", "Reply"
+    LIKE = "like", "Like"
+    REPOST = "repost", "Repost"
+    BOOKMARK = "bookmark", "Bookmark"
+
+
+class LinkbackStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    SPAM = "spam", "Spam"
+    REJECTED = "rejected", "Rejected"
+    DELETED = "deleted", "Deleted"
+
+
+class Linkback(models.Model):
+    """Another site saying it linked to a post: one per (post, source URL), whatever the protocol.
+
+    The first protocol to arrive sets ``kind``; later pings from the same source update the
+    row. Until verification has seen the link on the source page (``verified_at``), a
+    linkback is pending and invisible.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="linkbacks")
+    kind = models.CharField(max_length=16, choices=LinkbackKind)
+    source_url = models.URLField(max_length=2000)
+    target_url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    excerpt = models.TextField(blank=True)
+    content = models.TextField(blank=True, help_text="Sanitized HTML from the source's h-entry.")
+    blog_name = models.CharField(max_length=250, blank=True)
+    author_name = models.CharField(max_length=200, blank=True)
+    author_url = models.URLField(max_length=2000, blank=True)
+    author_photo = models.URLField(max_length=2000, blank=True)
+    mention_type = models.CharField(max_length=16, choices=MentionType, default=MentionType.MENTION)
+    status = models.CharField(
+        max_length=16, choices=LinkbackStatus, default=LinkbackStatus.PENDING, db_index=True
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verify_error = models.CharField(max_length=300, blank=True)
+    spam_score = models.FloatField(default=0.0)
+    spam_reasons = models.JSONField(default=list, blank=True)
+    trained_as = models.CharField(max_length=8, blank=True, editable=False)
+
+    objects = LinkbackManager()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "source_url"], name="linkback_once_per_source")
+        ]
+        indexes = [models.Index(fields=["post", "status", "received_at"], name="linkback_list")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.source_url}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.post.get_absolute_url()}#linkback-{self.pk}"
+
+    @property
+    def display_title(self) -> str:
+        """As Movable Type does, a linkback without a title shows its URL."""
+        return self.title or self.source_url
+
+
+class OutboundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class OutboundPing(models.Model):
+    """What happened when we told a linked page about one of our posts."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="outbound_pings")
+    target_url = models.URLField(max_length=2000)
+    protocol = models.CharField(max_length=16, choices=LinkbackKind, blank=True)
+    endpoint = models.URLField(max_length=2000, blank=True)
+    status = models.CharField(max_length=16, choices=OutboundStatus, default=OutboundStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The post's content when last sent successfully: an unchanged post is not re-sent.
+    sent_fingerprint = models.CharField(max_length=64, blank=True)
+    explicit = models.BooleanField(
+        default=False, help_text="Listed by the author as a TrackBack URL to ping."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "target_url"], name="outbound_once_per_target")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} → {self.target_url}: {self.status}"

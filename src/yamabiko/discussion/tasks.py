@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from yamabiko.discussion.models import Comment
 
@@ -37,13 +40,23 @@ def comment_notify_author(*, comment_id: int) -> bool:
     return True
 
 
+@contextmanager
+def blog_time() -> Iterator[None]:
+    """Permalinks hold dates in the blog's timezone; a worker has no request to set it."""
+    from yamabiko.posts.models import Blog
+
+    with timezone.override(Blog.load().zone):
+        yield
+
+
 @task()
 def linkback_verify_task(*, linkback_id: int) -> str:
     """Fetch a linkback's source and decide whether readers see it."""
     from yamabiko.core.net import default_fetcher
     from yamabiko.discussion.linkbacks import linkback_verify
 
-    linkback = linkback_verify(linkback_id=linkback_id, fetcher=default_fetcher())
+    with blog_time():
+        linkback = linkback_verify(linkback_id=linkback_id, fetcher=default_fetcher())
     return linkback.status if linkback is not None else "gone"
 
 
@@ -58,14 +71,16 @@ def post_linkbacks_send_task(*, post_id: int) -> int:
     post = Post.objects.live().filter(pk=post_id).first()
     if post is None:
         return 0
-    outcomes = linkbacks_send(post=post, fetcher=default_fetcher())
+    with blog_time():
+        outcomes = linkbacks_send(post=post, fetcher=default_fetcher())
     retry = (
         OutboundPing.objects.filter(post=post, next_attempt_at__isnull=False)
         .order_by("next_attempt_at")
         .values_list("next_attempt_at", flat=True)
         .first()
     )
-    if retry is not None:
+    # A backend that cannot defer (the immediate one) leaves retries to the next send.
+    if retry is not None and post_linkbacks_send_task.get_backend().supports_defer:
         post_linkbacks_send_task.using(run_after=retry).enqueue(post_id=post_id)
     return sum(outcome.status == "sent" for outcome in outcomes)
 

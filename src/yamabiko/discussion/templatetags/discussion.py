@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.safestring import mark_safe
 
+from yamabiko.discussion.advertise import (
+    absolute,
+    pingback_endpoint,
+    trackback_url,
+    webmention_endpoint,
+)
+from yamabiko.discussion.models import Linkback, MentionType
+from yamabiko.discussion.protocols import trackback
 from yamabiko.discussion.threads import comment_context
 from yamabiko.posts.models import Post
 
@@ -16,3 +25,33 @@ register = template.Library()
 def comments_section(context: template.Context, post: Post) -> dict[str, Any]:
     """The #comments section; a form with errors in the context is shown as it is."""
     return comment_context(context["request"], post, form=context.get("comment_form"))
+
+
+@register.inclusion_tag("discussion/_linkback_head.html")
+def linkback_head() -> dict[str, Any]:
+    """<link> elements for Pingback (exact byte form of its spec §2.2) and Webmention."""
+    return {"pingback": pingback_endpoint(), "webmention": webmention_endpoint()}
+
+
+@register.inclusion_tag("discussion/_linkbacks.html", takes_context=True)
+def linkbacks_section(context: template.Context, post: Post) -> dict[str, Any]:
+    """The #trackbacks section: approved linkbacks, the TrackBack URL and its RDF block."""
+    shown = list(Linkback.objects.filter(post=post).approved())
+    compact = {MentionType.LIKE, MentionType.REPOST, MentionType.BOOKMARK}
+    ping_url = trackback_url(post)
+    permalink = absolute(post.get_absolute_url())
+    return {
+        "post": post,
+        "blog": context.get("blog"),
+        "linkbacks": [lb for lb in shown if lb.mention_type not in compact],
+        "reactions": [lb for lb in shown if lb.mention_type in compact],
+        "trackback_url": ping_url,
+        "rdf": mark_safe(  # noqa: S308 - rdf_block escapes every value it writes
+            trackback.rdf_block(
+                permalink=permalink,
+                title=post.title,
+                ping_url=ping_url,
+                description=post.excerpt,
+            )
+        ),
+    }

@@ -9,60 +9,24 @@ Comments come from readers only, so the admin cannot add one.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from yamabiko.discussion import services
+from yamabiko.discussion.admin.common import (
+    PostFilter,
+    counted,
+    cropped,
+    post_filter_link,
+    reasons_list,
+)
 from yamabiko.discussion.models import Comment, CommentStatus
 from yamabiko.posts.admin.base import ServiceAdmin
-from yamabiko.posts.models import Post
 
 EXCERPT_CHARS = 60
-# The fields a moderator may correct; status has its own service.
-# Longer than any bigint; such a value is a mistyped URL, not a post.
-MAX_ID_DIGITS = 18
-
-
-def post_id_of(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS):
-        raise IncorrectLookupParameters(f"not a post id: {value!r}")
-    return int(value)
-
-
-class PostFilter(admin.SimpleListFilter):
-    """Comments on one post, reached from the post column.
-
-    The sidebar names only the chosen post: a list of every post with comments would not
-    fit on a blog of a few years.
-    """
-
-    title = "post"
-    parameter_name = "post"
-
-    def lookups(
-        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
-    ) -> list[tuple[str, str]]:
-        post_id = post_id_of(self.value())
-        if post_id is None:
-            return []
-        title = Post.objects.filter(pk=post_id).values_list("title", flat=True).first()
-        return [] if title is None else [(str(post_id), title)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        post_id = post_id_of(self.value())
-        return queryset if post_id is None else queryset.filter(post_id=post_id)
-
-
-def counted(number: int, what: str) -> str:
-    return f"{number} {what}" if number == 1 else f"{number} {what}s"
 
 
 @admin.register(Comment)
@@ -96,17 +60,11 @@ class CommentAdmin(ServiceAdmin[Comment]):
 
     @admin.display(description="comment")
     def excerpt(self, comment: Comment) -> str:
-        text = " ".join(comment.body.split())
-        return text if len(text) <= EXCERPT_CHARS else f"{text[: EXCERPT_CHARS - 1]}…"
+        return cropped(comment.body, EXCERPT_CHARS)
 
     @admin.display(description="post", ordering="post__title")
     def post_title(self, comment: Comment) -> str:
-        return format_html(
-            '<a href="?{}={}" title="Only the comments on this post">{}</a>',
-            PostFilter.parameter_name,
-            comment.post_id,
-            comment.post.title,
-        )
+        return post_filter_link(comment.post, hint="Only the comments on this post")
 
     @admin.display(description="post")
     def post_link(self, comment: Comment) -> str:
@@ -120,11 +78,7 @@ class CommentAdmin(ServiceAdmin[Comment]):
 
     @admin.display(description="why")
     def reasons(self, comment: Comment) -> str:
-        found = comment.spam_reasons if isinstance(comment.spam_reasons, list) else []
-        if not found:
-            return "Nothing recorded."
-        items = format_html_join("", "<li>{}</li>", ((str(reason),) for reason in found))
-        return format_html("<ul>{}</ul>", items)
+        return reasons_list(comment.spam_reasons)
 
     @admin.display(description="the classifier learned it as")
     def learned(self, comment: Comment) -> str:
