@@ -11,7 +11,6 @@ register_converter(converters.TwoDigitMonthConverter, "mm")
 app_name = "posts"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
     path("category/<catpath:path>/", views.category, name="category"),
     path("tag/<uslug:slug>/", views.tag, name="tag"),
     path("author/<str:username>/", views.author, name="author"),

@@ -16,8 +16,6 @@ from yamabiko.posts.models import Blog, Category, Post, Tag
 from yamabiko.posts.models import Page as StaticPage
 from yamabiko.posts.querysets import PostQuerySet
 
-SEARCH_MAX_WORDS = 8
-
 
 def paginate(request: HttpRequest, posts: PostQuerySet) -> Page[Post]:
     """The requested page of ``posts``; a page that does not exist is a 404, never a 500."""
@@ -89,20 +87,6 @@ def detail(request: HttpRequest, year: int, month: int, slug: str) -> HttpRespon
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(StaticPage.objects.live(), slug=slug)
     return render(request, "posts/page.html", {"static_page": found})
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    """Plain word matching until the search app brings ranked, CJK-aware search."""
-    query = request.GET.get("q", "").strip()
-    words = query.split()[:SEARCH_MAX_WORDS]
-    posts = Post.objects.live()
-    for word in words:
-        posts = posts.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    if not words:
-        posts = posts.none()
-    page = paginate(request, posts.for_listing())
-    context = {"page": page, "posts": page.object_list, "query": query}
-    return render(request, "posts/search.html", context)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
