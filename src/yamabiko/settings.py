@@ -24,18 +24,23 @@ INSTALLED_APPS = [
     "yamabiko.core",
     "yamabiko.posts",
     "yamabiko.discussion",
+    "yamabiko.search",
+    "yamabiko.feeds",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "yamabiko.feeds.middleware.HttpCachingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -44,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yamabiko.posts.middleware.BlogMiddleware",
     "yamabiko.posts.middleware.RedirectFallbackMiddleware",
+    "yamabiko.discussion.advertise.LinkbackAdvertisingMiddleware",
 ]
 
 ROOT_URLCONF = "yamabiko.urls"

@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("yamabiko.discussion.urls")),
+    path("search/", include("yamabiko.search.urls")),
+    path("", include("yamabiko.feeds.urls")),
     path("", include("yamabiko.posts.urls")),
 ]
 

@@ -347,8 +347,9 @@ def test_permalink_query_count_is_fixed(client, blog):
     make_posts(1)
     post = Post.objects.get()
 
-    # blog settings, post with author and category, tags, categories, comments, sidebar (3)
-    assert count_queries(client, post.get_absolute_url()) == 8
+    # blog settings, post with author and category, tags, categories, comments, linkbacks,
+    # sidebar (3)
+    assert count_queries(client, post.get_absolute_url()) == 9
 
 
 def test_blog_settings_record_is_created_on_first_request(client):

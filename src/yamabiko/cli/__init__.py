@@ -11,8 +11,10 @@ from yamabiko import __version__
 from yamabiko.cli.base import YamabikoGroup
 from yamabiko.cli.blog import config
 from yamabiko.cli.demo import demo
+from yamabiko.cli.linkbacks import linkbacks
 from yamabiko.cli.manage import manage
 from yamabiko.cli.posts import post
+from yamabiko.cli.search import search
 from yamabiko.cli.server import serve, worker
 
 __all__ = ["cli", "main"]
@@ -28,7 +30,7 @@ def cli() -> None:
     """
 
 
-for command in (demo, serve, worker, post, config, manage):
+for command in (demo, serve, worker, post, config, search, linkbacks, manage):
     cli.add_command(command)
 
 

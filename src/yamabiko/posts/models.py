@@ -32,6 +32,11 @@ class CommentModeration(models.TextChoices):
     NONE = "none", "Publish unless the spam filter holds it"
 
 
+class LinkbackModeration(models.TextChoices):
+    ALL = "all", "Hold every verified linkback for a moderator"
+    NONE = "none", "Publish verified linkbacks unless the spam filter holds them"
+
+
 LANGUAGE_CHOICES = [("en", "English"), ("ja", "日本語"), ("ko", "한국어"), ("zh-hans", "中文")]
 
 
@@ -90,14 +95,30 @@ class Blog(models.Model):
     comment_notify = models.BooleanField(
         default=True, help_text="Email a post's author about each new comment."
     )
+    linkback_moderation = models.CharField(
+        max_length=8, choices=LinkbackModeration, default=LinkbackModeration.ALL
+    )
+    linkback_rate_per_ip = models.PositiveIntegerField(
+        default=20, help_text="TrackBacks, Pingbacks and Webmentions accepted per hour per IP."
+    )
+    linkback_rate_per_host = models.PositiveIntegerField(
+        default=10, help_text="Linkbacks accepted per hour whose source is on one host."
+    )
     blocked_words = models.TextField(
         blank=True, help_text="Comments containing one of these (one per line) are spam."
     )
     blocked_domains = models.TextField(
-        blank=True, help_text="Comments linking to these domains (one per line) are spam."
+        blank=True,
+        help_text="Comments linking to these domains, and linkbacks from them (one per line), "
+        "are spam.",
     )
     blocked_ips = models.TextField(
         blank=True, help_text="Comments from these addresses or CIDR ranges are spam."
+    )
+    websub_hub = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="A WebSub hub that the site feeds advertise and that publishing pings.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

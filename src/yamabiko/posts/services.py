@@ -260,6 +260,7 @@ BLOG_SETTING_KEYS = (
     "blocked_words",
     "blocked_domains",
     "blocked_ips",
+    "websub_hub",
 )
 
 
