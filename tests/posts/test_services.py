@@ -246,3 +246,9 @@ def test_unpublishing_or_deleting_a_page_leaves_a_tombstone() -> None:
 )
 def test_boolean_settings_accept_the_usual_words(text: str, value: bool) -> None:
     assert services.blog_setting_set(key="comments_open", value=text).comments_open is value
+
+
+def test_feed_is_not_a_category_slug() -> None:
+    assert services.category_for_name("Feed").slug == "feed-category"
+    with pytest.raises(InvalidInput, match="reserved"):
+        services.category_save(category=Category(name="Feeds", slug="feed"))

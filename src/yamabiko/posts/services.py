@@ -19,6 +19,7 @@ from yamabiko.core.exceptions import InvalidInput
 from yamabiko.posts.models import Blog, Category, Page, PageStatus, Post, PostStatus, Redirect, Tag
 
 SLUG_MAX_WORDS_LENGTH = 80
+RESERVED_CATEGORY_SLUGS = frozenset({"feed"})
 
 
 def slug_from_text(text: str, *, fallback: str) -> str:
@@ -68,11 +69,13 @@ def category_save(*, category: Category) -> Category:
             raise InvalidInput("a category cannot be its own ancestor")
         ancestor = ancestor.parent
     if not category.slug:
-        category.slug = slug_unique(
-            Category,
-            slug_from_text(category.name, fallback="category"),
-            exclude_pk=category.pk,
-        )
+        base = slug_from_text(category.name, fallback="category")
+        base = f"{base}-category" if base in RESERVED_CATEGORY_SLUGS else base
+        category.slug = slug_unique(Category, base, exclude_pk=category.pk)
+    elif category.slug in RESERVED_CATEGORY_SLUGS:
+        # /category/<slug>/feed/ is the parent's feed, so a child called "feed" could never
+        # be reached.
+        raise InvalidInput(f"{category.slug!r} is reserved: choose another category slug")
     category.path = category_path(category)
     category.save()
     for child in category.children.all():
