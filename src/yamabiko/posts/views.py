@@ -85,7 +85,7 @@ def detail(request: HttpRequest, year: int, month: int, slug: str) -> HttpRespon
 
 
 def page(request: HttpRequest, slug: str) -> HttpResponse:
-    found = get_object_or_404(StaticPage.objects.live(), slug=slug)
+    found = get_object_or_404(StaticPage.objects.live().select_related("author"), slug=slug)
     return render(request, "posts/page.html", {"static_page": found})
 
 
