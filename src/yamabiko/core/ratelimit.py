@@ -35,6 +35,7 @@ import ipaddress
 import math
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -103,6 +104,27 @@ def rate_hit(
         return RateDecision(allowed=True, count=count, limit=limit, retry_after=0)
     retry_after = max(1, math.ceil(window_start + window - moment))
     return RateDecision(allowed=False, count=count, limit=limit, retry_after=retry_after)
+
+
+class RateLimited(YamabikoError):
+    """A sender went past one of its limits; nothing it sent was kept."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def rate_check(limits: Iterable[tuple[str, str | None, int]], *, window: int, message: str) -> None:
+    """Count a hit against each (scope, key, limit); RateLimited at the first one exceeded.
+
+    Entries without a key (no IP address known, no email given) are not counted.
+    """
+    for scope, key, limit in limits:
+        if not key:
+            continue
+        decision = rate_hit(scope=scope, key=key, limit=limit, window=window)
+        if not decision.allowed:
+            raise RateLimited(message.format(limit=limit), retry_after=decision.retry_after)
 
 
 def _key_hash(key: str) -> str:

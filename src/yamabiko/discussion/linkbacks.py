@@ -17,9 +17,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from yamabiko.core.exceptions import InvalidInput, NotFound, YamabikoError
+from yamabiko.core.exceptions import InvalidInput, NotFound
 from yamabiko.core.net import Fetcher, FetchError
-from yamabiko.core.ratelimit import ip_rate_key, rate_hit
+from yamabiko.core.ratelimit import RateLimited, ip_rate_key
+from yamabiko.core.ratelimit import rate_check as check_rates
 from yamabiko.core.text import strip_tags
 from yamabiko.discussion import spam
 from yamabiko.discussion.models import Linkback, LinkbackKind, LinkbackStatus
@@ -38,10 +39,7 @@ class SourceBlocked(InvalidInput):
     """The source's host is on the blog's blocklist."""
 
 
-class LinkbackRateLimited(YamabikoError):
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+LinkbackRateLimited = RateLimited
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,23 +79,15 @@ def host_is_blocked(host: str, blog: Blog) -> bool:
 
 
 def rate_check(ping: PingInput, blog: Blog) -> None:
-    limits = [
-        (
-            "linkback-ip",
-            ip_rate_key(ping.ip_address) if ping.ip_address else "",
-            blog.linkback_rate_per_ip,
-        ),
-        ("linkback-host", host_of(ping.source_url), blog.linkback_rate_per_host),
-    ]
-    for scope, key, limit in limits:
-        if not key:
-            continue
-        decision = rate_hit(scope=scope, key=key, limit=limit, window=RATE_WINDOW_SECONDS)
-        if not decision.allowed:
-            raise LinkbackRateLimited(
-                "too many linkbacks from this sender in the last hour; try again later",
-                retry_after=decision.retry_after,
-            )
+    ip_key = ip_rate_key(ping.ip_address) if ping.ip_address else None
+    check_rates(
+        [
+            ("linkback-ip", ip_key, blog.linkback_rate_per_ip),
+            ("linkback-host", host_of(ping.source_url), blog.linkback_rate_per_host),
+        ],
+        window=RATE_WINDOW_SECONDS,
+        message="too many linkbacks from this sender in the last hour; try again later",
+    )
 
 
 def linkback_receive(*, ping: PingInput) -> Received:

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from yamabiko.core.exceptions import InvalidInput, NotFound, YamabikoError
-from yamabiko.core.ratelimit import ip_rate_key, rate_hit
+from yamabiko.core.exceptions import InvalidInput, NotFound
+from yamabiko.core.ratelimit import RateLimited, ip_rate_key
+from yamabiko.core.ratelimit import rate_check as check_rates
 from yamabiko.core.text import render_comment
 from yamabiko.discussion import spam
 from yamabiko.discussion.models import Comment, CommentStatus
@@ -32,10 +33,8 @@ class CommentsClosed(InvalidInput):
     """The post (or the whole blog) takes no comments now."""
 
 
-class CommentRateLimited(YamabikoError):
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+# Kept under its old name for callers that think in comments.
+CommentRateLimited = RateLimited
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,19 +72,16 @@ def comment_count_refresh(*, post_id: int) -> int:
 
 def rate_check(data: CommentInput, blog: Blog) -> None:
     ip_key = ip_rate_key(data.ip_address) if data.ip_address else None
-    limits = [("comment-ip", ip_key, blog.comment_rate_per_ip)]
-    if data.author_email:
-        limits.append(("comment-email", data.author_email.lower(), blog.comment_rate_per_email))
-    for scope, key, limit in limits:
-        if not key:
-            continue
-        decision = rate_hit(scope=scope, key=key, limit=limit, window=RATE_WINDOW_SECONDS)
-        if not decision.allowed:
-            raise CommentRateLimited(
-                f"Too many comments from you in the last hour (at most {limit}); "
-                "please wait a while and try again.",
-                retry_after=decision.retry_after,
-            )
+    email_key = data.author_email.lower() or None
+    check_rates(
+        [
+            ("comment-ip", ip_key, blog.comment_rate_per_ip),
+            ("comment-email", email_key, blog.comment_rate_per_email),
+        ],
+        window=RATE_WINDOW_SECONDS,
+        message="Too many comments from you in the last hour (at most {limit}); "
+        "please wait a while and try again.",
+    )
 
 
 def parent_find(data: CommentInput, post: Post, blog: Blog) -> Comment | None:
