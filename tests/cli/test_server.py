@@ -39,6 +39,21 @@ def test_serve_migrates_collects_static_and_answers(
     assert '"GET / HTTP/1.1" 200' in server.stdout.read_text()
 
 
+def test_serve_without_a_site_url_links_to_the_address_it_serves(
+    process_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+
+    with serving(
+        "serve", "--port", str(port), "--workers", "1", env=process_env, port=port,
+        tmp_path=tmp_path,
+    ) as server:  # fmt: skip
+        status, robots = http_get(f"{server.base_url}robots.txt")
+
+    assert status == 200
+    assert f"Sitemap: http://127.0.0.1:{port}/sitemap.xml" in robots
+
+
 def test_serve_refuses_a_port_in_use_with_one_line(run_cli: Invoke) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 import click
 
 from yamabiko.cli.base import blog_time
-from yamabiko.cli.server import bind_address, default_workers, port_check, site_prepare, site_serve
+from yamabiko.cli.server import (
+    bind_address,
+    default_workers,
+    port_check,
+    site_prepare,
+    site_serve,
+    site_url_default,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -78,6 +85,7 @@ def demo(*, port: int, host: str) -> None:
     run and reusing it, content and login included, on every later one.
     """
     port_check(host, port)
+    site_url_default(host, port)
     site_prepare()
     from yamabiko.config import get_config
     from yamabiko.posts.demo import demo_load

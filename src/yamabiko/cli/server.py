@@ -41,6 +41,16 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def site_url_default(host: str, port: int) -> None:
+    """Without YAMABIKO_SITE_URL, absolute links name the address actually served.
+
+    Called before Django reads the configuration, so every process started from here
+    (gunicorn workers, the demo's task worker) inherits it.
+    """
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - comparing
+    os.environ.setdefault("YAMABIKO_SITE_URL", f"http://{bind_address(shown, port)}")
+
+
 def port_check(host: str, port: int) -> None:
     """Fail in one line now rather than after gunicorn's five noisy retries."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -99,6 +109,7 @@ def serve(*, host: str, port: int, workers: int | None) -> None:
     Run `yamabiko worker` beside it to send and verify pings.
     """
     port_check(host, port)
+    site_url_default(host, port)
     site_prepare()
     with blog_time():
         site_serve(host=host, port=port, workers=workers or default_workers())
