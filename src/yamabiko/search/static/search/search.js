@@ -168,6 +168,7 @@
     cancel();
     if (!query.trim()) {
       list.textContent = "";
+      announce("");
       close();
       return;
     }
@@ -206,5 +207,12 @@
   input.addEventListener("focus", function () {
     if (options().length && input.value.trim()) open();
   });
-  window.addEventListener("pageshow", function () { cancel(); close(); });
+  // Coming back through the back-forward cache: nothing is in flight any more. (Not on
+  // the first pageshow, which can come after a fast typist's first keystrokes.)
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      cancel();
+      close();
+    }
+  });
 })();
