@@ -20,16 +20,14 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import psycopg
 import pytest
 from bs4 import BeautifulSoup
-from django.conf import settings
-from django.db import connection
-from psycopg import sql
 
 from tests.cli.conftest import free_port, http_get, serving
+from tests.live_databases import live_databases
 
 COMMENTS = 200
 THREADS = 16
@@ -44,55 +42,11 @@ type Outcome = tuple[int, str]
 # --- the child's database -----------------------------------------------------------
 
 
-def server_params() -> dict[str, str]:
-    """How to reach the suite's PostgreSQL server, as psycopg keywords (no database)."""
-    database = settings.DATABASES["default"]
-    params = {
-        "host": str(database.get("HOST") or ""),
-        "port": str(database.get("PORT") or ""),
-        "user": str(database.get("USER") or ""),
-        "password": str(database.get("PASSWORD") or ""),
-    }
-    return {key: value for key, value in params.items() if value}
-
-
-def database_drop(name: str) -> None:
-    with psycopg.connect(**server_params(), dbname="postgres", autocommit=True) as admin:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        )
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-
-
-def database_url(name: str) -> str:
-    params = server_params()
-    userinfo = quote(params.get("user", ""), safe="")
-    if "password" in params:
-        userinfo += ":" + quote(params["password"], safe="")
-    port = f":{params['port']}" if "port" in params else ""
-    return f"postgres://{userinfo}@{params.get('host', '')}{port}/{name}"
-
-
 @pytest.fixture
 def live_database() -> Iterator[str | None]:
-    """The child's DATABASE_URL: None (SQLite in its data dir) or a new PostgreSQL database.
-
-    The database is dropped afterwards whatever happened, its connections cut first.
-    """
-    if connection.vendor == "sqlite":
-        yield None
-        return
-    assert connection.vendor == "postgresql", f"no live-server set-up for {connection.vendor}"
-    name = f"yamabiko_live_{os.getpid()}"
-    database_drop(name)  # a leftover of a killed run with the same pid
-    with psycopg.connect(**server_params(), dbname="postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield database_url(name)
-    finally:
-        database_drop(name)
+    """The child's DATABASE_URL: None (SQLite in its data dir) or a new PostgreSQL database."""
+    with live_databases("comments") as (url,):
+        yield url
 
 
 def stored_counts(data_dir: Path, url: str | None, post_id: int) -> tuple[int, int]:

@@ -25,16 +25,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
 from bs4 import BeautifulSoup
-from django.conf import settings
-from django.db import connection
-from psycopg import sql
 
 from tests.cli.conftest import free_port, http_get, serving, stop
+from tests.live_databases import live_databases
 
 POLL_SECONDS = 45
 
@@ -42,50 +39,11 @@ POLL_SECONDS = 45
 # --- databases ------------------------------------------------------------------------
 
 
-def server_params() -> dict[str, str]:
-    """How to reach the suite's PostgreSQL server, as psycopg keywords (no database)."""
-    database = settings.DATABASES["default"]
-    params = {key: str(database.get(key.upper()) or "") for key in ("host", "port", "user")}
-    params["password"] = str(database.get("PASSWORD") or "")
-    return {key: value for key, value in params.items() if value}
-
-
-def database_drop(name: str) -> None:
-    with psycopg.connect(**server_params(), dbname="postgres", autocommit=True) as admin:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        )
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-
-
-def database_url(name: str) -> str:
-    params = server_params()
-    userinfo = quote(params.get("user", ""), safe="")
-    if "password" in params:
-        userinfo += ":" + quote(params["password"], safe="")
-    port = f":{params['port']}" if "port" in params else ""
-    return f"postgres://{userinfo}@{params.get('host', '')}{port}/{name}"
-
-
 @pytest.fixture
 def databases() -> Iterator[tuple[str | None, str | None]]:
     """DATABASE_URL for site A and site B: None (SQLite in the data dir) or new databases."""
-    if connection.vendor == "sqlite":
-        yield None, None
-        return
-    assert connection.vendor == "postgresql", f"no live-site set-up for {connection.vendor}"
-    names = [f"yamabiko_linkbacks_{site}_{os.getpid()}" for site in ("a", "b")]
-    for name in names:
-        database_drop(name)  # a leftover of a killed run with the same pid
-        with psycopg.connect(**server_params(), dbname="postgres", autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield database_url(names[0]), database_url(names[1])
-    finally:
-        for name in names:
-            database_drop(name)
+    with live_databases("linkbacks_a", "linkbacks_b") as (a, b):
+        yield a, b
 
 
 # --- sites ----------------------------------------------------------------------------
