@@ -272,15 +272,12 @@ def linkback_set_status(*, linkback: Linkback, status: str) -> Linkback:
         linkback = found
         if linkback.status == status:
             return linkback
-        wanted = {LinkbackStatus.SPAM: "spam", LinkbackStatus.APPROVED: "ham"}.get(
+        verdict = {LinkbackStatus.SPAM: "spam", LinkbackStatus.APPROVED: "ham"}.get(
             LinkbackStatus(status), linkback.trained_as
         )
-        if wanted != linkback.trained_as:
-            text = classifier_text(linkback)
-            if linkback.trained_as:
-                spam.spam_untrain(text=text, as_spam=linkback.trained_as == "spam")
-            spam.spam_train(text=text, as_spam=wanted == "spam")
-            linkback.trained_as = wanted
+        linkback.trained_as = spam.spam_relearn(
+            text=classifier_text(linkback), learned=linkback.trained_as, verdict=verdict
+        )
         linkback.status = status
         linkback.save(update_fields=["status", "trained_as"])
         trackback_count_refresh(post_id=linkback.post_id)

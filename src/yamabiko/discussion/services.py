@@ -194,16 +194,12 @@ def classifier_text(comment: Comment) -> str:
 
 def training_apply(comment: Comment, status: str) -> None:
     """A moderator's spam or approve decision teaches the classifier, exactly once."""
-    wanted = {CommentStatus.SPAM: "spam", CommentStatus.APPROVED: "ham"}.get(
+    verdict = {CommentStatus.SPAM: "spam", CommentStatus.APPROVED: "ham"}.get(
         CommentStatus(status), comment.trained_as
     )
-    if wanted == comment.trained_as:
-        return
-    text = classifier_text(comment)
-    if comment.trained_as:
-        spam.spam_untrain(text=text, as_spam=comment.trained_as == "spam")
-    spam.spam_train(text=text, as_spam=wanted == "spam")
-    comment.trained_as = wanted
+    comment.trained_as = spam.spam_relearn(
+        text=classifier_text(comment), learned=comment.trained_as, verdict=verdict
+    )
 
 
 def comment_set_status(*, comment: Comment, status: str) -> Comment:

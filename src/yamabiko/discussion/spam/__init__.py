@@ -32,6 +32,7 @@ __all__ = [
     "Submission",
     "Verdict",
     "spam_assess",
+    "spam_relearn",
     "spam_train",
     "spam_untrain",
     "tokenize",
@@ -61,3 +62,17 @@ def spam_train(*, text: str, as_spam: bool) -> None:
 def spam_untrain(*, text: str, as_spam: bool) -> None:
     """Forget a decision learned with the same text and class; counts never go below zero."""
     store.untrain(tokenize(text), as_spam=as_spam)
+
+
+def spam_relearn(*, text: str, learned: str, verdict: str) -> str:
+    """Teach a moderator's verdict ("spam" or "ham") about ``text``, exactly once.
+
+    ``learned`` is what the classifier already took from this text ("" for nothing); a
+    changed mind moves the text from one side to the other. Returns what is learned now.
+    """
+    if verdict == learned:
+        return learned
+    if learned:
+        spam_untrain(text=text, as_spam=learned == "spam")
+    spam_train(text=text, as_spam=verdict == "spam")
+    return verdict
