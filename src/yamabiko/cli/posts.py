@@ -141,6 +141,7 @@ def author_find(username: str | None) -> User:
     one with `yamabiko manage changepassword admin`.
     """
     from django.contrib.auth import get_user_model
+    from django.db import IntegrityError, transaction
 
     users = get_user_model()._default_manager
     if username:
@@ -150,7 +151,13 @@ def author_find(username: str | None) -> User:
         return found
     first = users.filter(is_superuser=True).order_by("pk").first()
     first = first or users.order_by("pk").first()
-    return first or users.create_user(username="admin")
+    if first is not None:
+        return first
+    try:
+        with transaction.atomic():
+            return users.create_user(username="admin")
+    except IntegrityError:  # another command created it at the same moment
+        return users.get(username="admin")
 
 
 def post_find(post_id: int) -> Post:
