@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "yamabiko.discussion",
     "yamabiko.search",
     "yamabiko.feeds",
+    "yamabiko.porting",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

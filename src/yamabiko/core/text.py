@@ -6,6 +6,7 @@ being an attacker's, and imported posts come from elsewhere.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from html import unescape
 
@@ -80,6 +81,73 @@ def render_markdown(source: str) -> str:
     if not source.strip():
         return ""
     return sanitize_html(markdown_parser().render(source))
+
+
+# How a stored body is written. Authors write Markdown; imports keep their HTML as it was
+# written (WordPress and Movable Type's "convert line breaks" store HTML whose blank lines
+# become paragraphs on display), so an export gives back exactly what came in.
+MARKDOWN = "markdown"
+HTML = "html"
+HTML_PARAGRAPHS = "html_paragraphs"
+
+
+def render_body(source: str, text_format: str) -> str:
+    """An author's body (post, page) as safe HTML, in its stored format."""
+    if not source.strip():
+        return ""
+    if text_format == HTML:
+        return sanitize_html(source)
+    if text_format == HTML_PARAGRAPHS:
+        return sanitize_html(paragraphs_from_breaks(source))
+    return render_markdown(source)
+
+
+def render_comment_body(source: str, text_format: str) -> str:
+    """A comment as safe HTML; imported comments keep their HTML, a reader's own is Markdown."""
+    if text_format == MARKDOWN:
+        return render_comment(source)
+    html = paragraphs_from_breaks(source) if text_format == HTML_PARAGRAPHS else source
+    return nh3.clean(
+        html,
+        tags=set(COMMENT_TAGS),
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+    )
+
+
+# Block-level elements: a blank line beside one of them does not open a paragraph, and no
+# line break inside them becomes <br>.
+_BLOCK = (
+    "address|article|aside|blockquote|details|div|dl|dd|dt|figure|figcaption|footer|form|"
+    "h[1-6]|header|hr|li|main|nav|ol|p|pre|section|summary|table|tbody|td|tfoot|th|thead|tr|ul"
+)
+_BLOCK_TAG = re.compile(rf"</?(?:{_BLOCK})\b", re.IGNORECASE)
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.IGNORECASE | re.DOTALL)
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def paragraphs_from_breaks(source: str) -> str:
+    """HTML in which blank lines separate paragraphs and single newlines are line breaks.
+
+    What WordPress (wpautop) and Movable Type ("convert line breaks") do on display: a chunk
+    that is plain text or inline markup becomes a <p> (its newlines <br>), a chunk holding a
+    block element stays as written, and <pre> content is left alone.
+    """
+    out: list[str] = []
+    for part in _PRE.split(source.replace("\r\n", "\n").replace("\r", "\n")):
+        if _PRE.fullmatch(part):
+            out.append(part)
+            continue
+        for chunk in _BLANK_LINES.split(part):
+            chunk = chunk.strip()
+            if not chunk:
+                continue
+            if _BLOCK_TAG.search(chunk):
+                out.append(chunk)
+            else:
+                out.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
+    return "\n".join(out)
 
 
 def strip_tags(html: str) -> str:

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from yamabiko.discussion.querysets import CommentQuerySet, LinkbackQuerySet
-from yamabiko.posts.models import Post
+from yamabiko.posts.models import Post, TextFormat
 
 NAME_MAX_LENGTH = 100
 URL_MAX_LENGTH = 500
@@ -41,6 +41,8 @@ class Comment(models.Model):
         related_name="comments",
     )
     body = models.TextField(max_length=BODY_MAX_LENGTH)
+    # Readers write the Markdown subset; imported comments keep the HTML they were written in.
+    text_format = models.CharField(max_length=16, choices=TextFormat, default=TextFormat.MARKDOWN)
     body_html = models.TextField(blank=True, editable=False)
     status = models.CharField(
         max_length=16, choices=CommentStatus, default=CommentStatus.PENDING, db_index=True

@@ -20,7 +20,7 @@ from django.utils import timezone
 from yamabiko.core.exceptions import InvalidInput, NotFound
 from yamabiko.core.ratelimit import RateLimited, ip_rate_key
 from yamabiko.core.ratelimit import rate_check as check_rates
-from yamabiko.core.text import render_comment
+from yamabiko.core.text import render_comment, render_comment_body
 from yamabiko.discussion import spam
 from yamabiko.discussion.models import Comment, CommentStatus
 from yamabiko.posts.models import Blog, CommentModeration, Post
@@ -249,7 +249,7 @@ def comment_edit(*, comment: Comment, fields: Iterable[str]) -> Comment:
         if stored is None:
             raise NotFound(f"comment {comment.pk} no longer exists")
         if "body" in edited:
-            comment.body_html = render_comment(comment.body)
+            comment.body_html = render_comment_body(comment.body, comment.text_format)
             edited.append("body_html")
         before, after = classifier_text(stored), classifier_text(comment)
         if stored.trained_as and before != after:

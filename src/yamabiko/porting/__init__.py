@@ -1,7 +1,8 @@
-"""Import and export formats (issue 7): pure, streaming parsers producing neutral records.
+"""Moving in and out: WordPress WXR and Movable Type import and export, and a native export.
 
-Not a Django app yet: no models. `parse_wxr` reads WordPress WXR, `parse_mt` the Movable Type
-text format; both yield the records defined in `records`.
+The parsers are pure and streaming: `parse_wxr` reads WordPress WXR, `parse_mt` the Movable
+Type text format; both yield the neutral records defined in `records`. The app's one model,
+`ImportedItem`, remembers what each import brought in so that a second import is idempotent.
 """
 
 from yamabiko.porting.mt import detect_encoding, parse_mt

@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from yamabiko.core.text import render_markdown
+from yamabiko.core import text
 from yamabiko.posts.querysets import PageQuerySet, PostQuerySet
 
 # First path segments the URLconf owns; a static page may not take one of them.
@@ -174,6 +174,14 @@ class Tag(models.Model):
         return reverse("posts:tag", kwargs={"slug": self.slug})
 
 
+class TextFormat(models.TextChoices):
+    """How a stored body is written: authors write Markdown, imports keep their HTML."""
+
+    MARKDOWN = text.MARKDOWN, "Markdown"
+    HTML = text.HTML, "HTML"
+    HTML_PARAGRAPHS = text.HTML_PARAGRAPHS, "HTML, blank lines make paragraphs"
+
+
 class PostStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SCHEDULED = "scheduled", "Scheduled"
@@ -195,6 +203,7 @@ class Post(models.Model):
         blank=True, help_text="Markdown shown after “continue reading” on list pages."
     )
     excerpt = models.TextField(blank=True, help_text="Plain text summary for feeds and search.")
+    text_format = models.CharField(max_length=16, choices=TextFormat, default=TextFormat.MARKDOWN)
     body_html = models.TextField(blank=True, editable=False)
     extended_html = models.TextField(blank=True, editable=False)
     categories = models.ManyToManyField(Category, blank=True, related_name="posts")
@@ -225,8 +234,8 @@ class Post(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         # Rendering here, not in a service, guarantees no write path leaves stale HTML.
-        self.body_html = render_markdown(self.body)
-        self.extended_html = render_markdown(self.extended)
+        self.body_html = text.render_body(self.body, self.text_format)
+        self.extended_html = text.render_body(self.extended, self.text_format)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_absolute_url(self) -> str:
@@ -263,6 +272,7 @@ class Page(models.Model):
     )
     status = models.CharField(max_length=16, choices=PageStatus, default=PageStatus.DRAFT)
     body = models.TextField(help_text="Markdown.")
+    text_format = models.CharField(max_length=16, choices=TextFormat, default=TextFormat.MARKDOWN)
     body_html = models.TextField(blank=True, editable=False)
     menu_order = models.SmallIntegerField(default=0)
     show_in_menu = models.BooleanField(default=True)
@@ -278,7 +288,7 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.body_html = render_markdown(self.body)
+        self.body_html = text.render_body(self.body, self.text_format)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_absolute_url(self) -> str:
