@@ -15,6 +15,7 @@ from yamabiko.porting.records import (
     ImportedTag,
     ImportWarning,
     ParseError,
+    SiteField,
     SkippedItem,
 )
 from yamabiko.porting.wxr import parse_wxr
@@ -28,6 +29,7 @@ __all__ = [
     "ImportedPost",
     "ImportedTag",
     "ParseError",
+    "SiteField",
     "SkippedItem",
     "detect_encoding",
     "parse_mt",

@@ -49,6 +49,15 @@ class ImportWarning:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SiteField:
+    """One fact about the exported site (WXR channel): title, link, description, language,
+    wp:base_site_url or wp:base_blog_url, named as the element is."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ImportedAuthor:
     login: str
     display_name: str

@@ -3,7 +3,7 @@
 Spec: WordPress/wordpress-develop src/wp-admin/includes/export.php (WXR_VERSION 1.2) and
 shared/FORMATS.md §4.3. `parse_wxr` yields records in file order:
 
-    ImportedAuthor | ImportedCategory | ImportedTag | ImportedPost | Attachment
+    SiteField | ImportedAuthor | ImportedCategory | ImportedTag | ImportedPost | Attachment
     | SkippedItem | ImportWarning
 
 Deviations and choices:
@@ -51,6 +51,7 @@ from yamabiko.porting.records import (
     ImportWarning,
     ParseError,
     PostStatus,
+    SiteField,
     SkippedItem,
 )
 
@@ -61,6 +62,7 @@ WxrRecord = (
     | ImportedPost
     | Attachment
     | SkippedItem
+    | SiteField
     | ImportWarning
 )
 
@@ -103,6 +105,10 @@ _KNOWN_ITEM = frozenset(
         "comments", "wfw:commentRss",
     }
 )  # fmt: skip
+# Channel elements that describe the exported site, handed on as SiteField records.
+_SITE_FIELDS = frozenset(
+    {"title", "link", "description", "language", "wp:base_site_url", "wp:base_blog_url"}
+)
 _KNOWN_CHANNEL = frozenset(
     {
         "title", "link", "description", "pubDate", "language", "generator", "image", "cloud",
@@ -264,6 +270,8 @@ class _ItemReader:
             else:
                 yield SkippedItem(line=line, kind=f"term:{taxonomy}",
                                   original_id=_text(el, "wp:term_id").strip())  # fmt: skip
+        elif tag in _SITE_FIELDS:
+            yield SiteField(name=tag, value=(el.text or "").strip())
         elif tag not in _KNOWN_CHANNEL:
             yield ImportWarning(line=line, message=f"unknown channel element <{tag}> ignored")
 
