@@ -19,10 +19,17 @@ from typing import Literal
 
 from yamabiko.core.exceptions import YamabikoError
 
-CommentKind = Literal["comment", "pingback", "trackback"]
+CommentKind = Literal["comment", "pingback", "trackback", "webmention"]
 CommentStatus = Literal["approved", "pending", "spam", "trash"]
 PostKind = Literal["post", "page"]
 PostStatus = Literal["publish", "draft", "future", "private", "trash", "pending"]
+
+# Post meta a Yamabiko WXR export adds, which WordPress keeps and ignores: the text format and,
+# for Markdown, the source, so an import into Yamabiko gets back what was written.
+FORMAT_META = "_yamabiko_text_format"
+BODY_META = "_yamabiko_body"
+EXTENDED_META = "_yamabiko_extended"
+OUR_META = frozenset({FORMAT_META, BODY_META, EXTENDED_META})
 
 
 class ParseError(YamabikoError):

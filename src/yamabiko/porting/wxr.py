@@ -94,6 +94,7 @@ _COMMENT_KINDS: dict[str, CommentKind] = {
     "comment": "comment",
     "pingback": "pingback",
     "trackback": "trackback",
+    "webmention": "webmention",  # what WordPress webmention plugins store
 }
 _KNOWN_ITEM = frozenset(
     {
