@@ -13,6 +13,9 @@ from yamabiko.posts.models import Post
 
 @receiver(post_save, sender=Post, dispatch_uid="yamabiko.feeds.post_saved")
 def post_saved(sender: type[Post], instance: Post, **kwargs: Any) -> None:
+    # Raw saves load fixtures and restore exports: nothing changed for the feed's readers.
+    if kwargs.get("raw"):
+        return
     # A service saves a post more than once per change; queue one ping per transaction.
     if getattr(instance, "_websub_queued", False):
         return

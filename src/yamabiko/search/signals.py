@@ -1,7 +1,9 @@
 """Keep the index current. Each handler refreshes or removes entries, nothing else.
 
 They run in the transaction of the change (``services.entries_refresh``), never during a
-read: saving a post, a page, a category or a tag is what triggers them.
+read: saving a post, a page, a category or a tag is what triggers them. Raw saves (fixture
+loading, restoring a native export) are ignored: they write objects before the rows they
+refer to, and the restore rebuilds the index once everything is in.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ _BEFORE = "_search_before"
 def object_saved(
     sender: type[Model], instance: Model, update_fields: frozenset[str] | None, **kwargs: Any
 ) -> None:
-    if update_fields is not None and update_fields <= UNINDEXED_FIELDS:
+    if kwargs.get("raw") or (update_fields is not None and update_fields <= UNINDEXED_FIELDS):
         return
     source = source_for(sender)
     if source is not None:
@@ -63,6 +65,8 @@ def post_taxonomy_changed(
     pk_set: set[int] | None,
     **kwargs: Any,
 ) -> None:
+    if kwargs.get("raw"):
+        return
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
             posts_refresh([instance.pk])
@@ -81,7 +85,7 @@ def _posts_of(instance: Model) -> set[int]:
 
 
 def name_remember(sender: type[Model], instance: Category | Tag, **kwargs: Any) -> None:
-    if instance.pk is None:
+    if instance.pk is None or kwargs.get("raw"):
         return
     fields = ("name", "parent_id") if isinstance(instance, Category) else ("name",)
     instance.__dict__[_BEFORE] = (
