@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from yamabiko.core.text import render_comment, render_markdown, sanitize_html, strip_tags
+from yamabiko.core.text import (
+    paragraphs_from_breaks,
+    render_body,
+    render_comment,
+    render_comment_body,
+    render_markdown,
+    sanitize_html,
+    strip_tags,
+)
 
 
 def test_commonmark_with_tables_and_strikethrough() -> None:
@@ -96,3 +104,48 @@ def test_comment_subset_keeps_emphasis_links_and_code_only() -> None:
 def test_comment_javascript_links_are_not_links() -> None:
     page = BeautifulSoup(render_comment("[x](javascript:alert(1))"), "html.parser")
     assert all("javascript" not in a.get("href", "") for a in page.find_all("a"))
+
+
+# --- imported HTML ---------------------------------------------------------------------------
+
+
+def test_blank_lines_make_paragraphs_and_single_newlines_breaks() -> None:
+    html = paragraphs_from_breaks("One\nline two\r\n\r\nThree <em>em</em>")
+    assert html == "<p>One<br>\nline two</p>\n<p>Three <em>em</em></p>"
+
+
+def test_block_elements_and_preformatted_text_stay_as_written() -> None:
+    source = "<ul>\n<li>a</li>\n</ul>\n\n<pre>keep\n\nthis</pre>\n\ntext"
+    html = paragraphs_from_breaks(source)
+    assert html == "<ul>\n<li>a</li>\n</ul>\n<pre>keep\n\nthis</pre>\n<p>text</p>"
+
+
+@pytest.mark.parametrize(
+    ("text_format", "expected"),
+    [
+        ("markdown", "<p><em>hi</em></p>"),
+        ("html", "*hi*"),
+        ("html_paragraphs", "<p>*hi*</p>"),
+    ],
+)
+def test_a_body_renders_in_its_format(text_format: str, expected: str) -> None:
+    assert render_body("*hi*", text_format).strip() == expected
+
+
+def test_imported_html_is_sanitized_in_every_format() -> None:
+    for text_format in ("html", "html_paragraphs"):
+        html = render_body('<p onclick="x()">a<script>alert(1)</script></p>', text_format)
+        assert "script" not in html
+        assert "onclick" not in html
+
+
+def test_an_imported_comment_keeps_its_html_within_the_comment_tags() -> None:
+    html = render_comment_body("<strong>bold</strong>\n\n<h1>big</h1><a href='http://x.example'>x</a>",
+                               "html_paragraphs")  # fmt: skip
+    assert "<strong>bold</strong>" in html
+    assert "<h1>" not in html
+    assert 'rel="nofollow ugc noopener"' in html
+    assert (
+        render_comment_body("<strong>b</strong>", "markdown")
+        == "<p>&lt;strong&gt;b&lt;/strong&gt;</p>\n"
+    )

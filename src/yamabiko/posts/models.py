@@ -271,7 +271,7 @@ class Page(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pages"
     )
     status = models.CharField(max_length=16, choices=PageStatus, default=PageStatus.DRAFT)
-    body = models.TextField(help_text="Markdown.")
+    body = models.TextField(blank=True, help_text="Markdown.")
     text_format = models.CharField(max_length=16, choices=TextFormat, default=TextFormat.MARKDOWN)
     body_html = models.TextField(blank=True, editable=False)
     menu_order = models.SmallIntegerField(default=0)

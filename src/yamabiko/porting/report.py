@@ -1,0 +1,46 @@
+"""What an import did, kind by kind, and everything it noticed on the way."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+SKIPPED = "skipped"
+OUTCOMES = (CREATED, UPDATED, UNCHANGED, SKIPPED)
+
+# The kinds in the order the summary table lists them.
+KINDS = ("author", "category", "tag", "post", "page", "comment", "linkback", "redirect", "media")
+
+
+@dataclass
+class ImportReport:
+    """Counts per kind and outcome, warnings with their line, unknown fields by name."""
+
+    file: str
+    dry_run: bool = False
+    counts: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    warnings: list[str] = field(default_factory=list)
+    unknown_fields: Counter[str] = field(default_factory=Counter)
+    media: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, outcome: str, number: int = 1) -> None:
+        self.counts[kind][outcome] += number
+
+    def warn(self, line: int | None, message: str) -> None:
+        where = f"{self.file}:{line}" if line is not None else self.file
+        self.warnings.append(f"{where}: {message}")
+
+    def total(self, outcome: str) -> int:
+        return sum(counter[outcome] for counter in self.counts.values())
+
+    def rows(self) -> list[tuple[str, int, int, int, int]]:
+        """(kind, created, updated, unchanged, skipped) for every kind seen, in table order."""
+        order = [kind for kind in KINDS if kind in self.counts]
+        order += sorted(kind for kind in self.counts if kind not in KINDS)
+        return [
+            (kind, *(self.counts[kind][outcome] for outcome in OUTCOMES))  # type: ignore[misc]
+            for kind in order
+        ]
