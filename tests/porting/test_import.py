@@ -8,16 +8,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import LazySettings
 from django.contrib.auth.models import User
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from tests.remote_site import Answer, remote_site
 from yamabiko.core.exceptions import InvalidInput
 from yamabiko.discussion.models import Comment, CommentStatus, Linkback, LinkbackStatus
 from yamabiko.porting.models import ImportedItem
 from yamabiko.porting.records import ParseError
 from yamabiko.porting.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
-from yamabiko.porting.services import import_file
+from yamabiko.porting.services import import_file, media_fetch_and_rewrite
+from yamabiko.posts.demo.load import demo_load
 from yamabiko.posts.models import Blog, Category, Page, Post, PostStatus, Redirect, Tag
 
 pytestmark = pytest.mark.django_db
@@ -443,3 +446,55 @@ def test_author_option_gives_every_post_to_one_user(fixtures: Path, blog: Blog) 
     assert set(Post.objects.values_list("author", flat=True)) == {me.pk}
     with pytest.raises(InvalidInput, match="no user"):
         import_file("mt", fixtures / MT_SAMPLE, author="nobody")
+
+
+# --- media and the demo site -----------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_fetch_media_downloads_relinks_and_serves(
+    tmp_path: Path, blog: Blog, settings: LazySettings
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with remote_site() as site:
+        settings.YAMABIKO_OUTBOUND_ALLOW = [site.allow]
+        site.routes["/img/cat.png"] = Answer(body=PNG, headers=(("Content-Type", "image/png"),))
+        image, missing = site.url("/img/cat.png"), site.url("/img/gone.png")
+        content = f'<![CDATA[<img src="{image}" alt="cat"> <img src="{missing}">]]>'
+        path = write(tmp_path, "media.xml", wxr(wxr_item(1, "Pictures", content=content)))
+        report = import_file("wxr", path)
+        assert report.media == [image, missing]
+        result = media_fetch_and_rewrite(report)
+        again = media_fetch_and_rewrite(import_file("wxr", path))
+    post = Post.objects.get()
+    copy = result.saved[image]
+    assert copy.startswith("/media/imported/")
+    assert f'src="{copy}"' in post.body
+    assert missing in post.body  # a failed download keeps its old link
+    assert missing in result.failed
+    assert counts(report, "media") == (1, 0, 0, 1)
+    assert any(missing in warning for warning in report.warnings)
+    assert again.reused == (image,)  # a second run finds the file on disk
+    served = Client().get(copy)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == PNG  # type: ignore[attr-defined]
+
+
+def test_theme_data_and_mt_sample_show_on_the_demo_site(fixtures: Path, blog: Blog) -> None:
+    demo_load(author=User.objects.create_superuser("admin", password="x"))
+    import_file("wxr", fixtures / THEME_DATA)
+    import_file("mt", fixtures / MT_SAMPLE)
+    post = Post.objects.get(title="Template: Comments")
+    page = Client().get(post.get_absolute_url()).content.decode()
+    assert f"Comment ({post.comment_count})" in page
+    approved = Comment.objects.filter(post=post, status=CommentStatus.APPROVED).first()
+    assert approved is not None
+    assert approved.author_name in page
+    pinged = Post.objects.get(title="Template: Pingbacks And Trackbacks")
+    page = Client().get(pinged.get_absolute_url()).content.decode()
+    assert "Trackback (4)" in page
+    japanese = Post.objects.get(title="A dummy title")
+    page = Client().get(japanese.get_absolute_url()).content.decode()
+    assert "これは本文です。" in page
+    assert "Comment (2)" in page

@@ -215,12 +215,13 @@ class _Importer:
         if outcome == SKIPPED:
             self.report.warn(record.line, f"post {record.title!r} was deleted here since it "
                                           "was imported: left deleted")  # fmt: skip
+        if outcome != SKIPPED:
+            self.collect_media(record)  # listed again on a re-run, for --fetch-media
         if post is not None and outcome == UNCHANGED:
             self.remember_date(record, post)
         if outcome is not None:
             self.report.count("post", outcome)
             return
-        self.collect_media(record)
         post = post or Post()
         self.fill_post(post, record)
         categories, tags = self.taxonomy.categories_of(record), self.taxonomy.tags_of(record)
@@ -287,10 +288,11 @@ class _Importer:
         key = self.entry_key(record)
         digest = fingerprint(record)
         item, page, outcome = self.run.lookup(Page, ImportedKind.PAGE, key, digest)
+        if outcome != SKIPPED:
+            self.collect_media(record)
         if outcome is not None:
             self.report.count("page", outcome)
             return
-        self.collect_media(record)
         page = page or Page()
         page.title = self.title_of(record)
         if not page.pk:
