@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.utils import timezone
@@ -25,7 +26,7 @@ from yamabiko.discussion.models import (
     LinkbackKind,
     LinkbackStatus,
 )
-from yamabiko.porting.models import ImportedKind
+from yamabiko.porting.models import ImportedItem, ImportedKind
 from yamabiko.porting.records import ImportedComment, ImportedPost
 from yamabiko.porting.report import SKIPPED, UNCHANGED
 from yamabiko.porting.run import ImportRun, fingerprint
@@ -36,6 +37,23 @@ _COMMENT_STATUSES = {"approved": CommentStatus.APPROVED, "pending": CommentStatu
 _LINKBACK_STATUSES = {"approved": LinkbackStatus.APPROVED, "pending": LinkbackStatus.PENDING,
                       "spam": LinkbackStatus.SPAM, "trash": LinkbackStatus.DELETED}  # fmt: skip
 SOURCE_URL_MAX_LENGTH = 2000
+
+
+@dataclass
+class _Batch:
+    """An entry's new comments and linkbacks, inserted together once all are read."""
+
+    comments: list[tuple[str, str, Comment]] = field(default_factory=list)  # key, digest, row
+    linkbacks: list[tuple[str, str, Linkback]] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)  # linkback source URLs in this batch
+
+    def save(self, run: ImportRun) -> None:
+        if self.comments:
+            Comment.objects.bulk_create(row for _, _, row in self.comments)
+            run.remember_all(ImportedKind.COMMENT, self.comments)
+        if self.linkbacks:
+            Linkback.objects.bulk_create(row for _, _, row in self.linkbacks)
+            run.remember_all(ImportedKind.LINKBACK, self.linkbacks)
 
 
 class DiscussionImport:
@@ -52,19 +70,29 @@ class DiscussionImport:
         entry_key: str,
         text_format: str,
     ) -> None:
-        """Import ``comments`` (comments and pings) onto ``post``; counters are the caller's."""
+        """Import ``comments`` (comments and pings) onto ``post``; counters are the caller's.
+
+        New rows are inserted in bulk (a post brings its hundreds of comments in a few
+        queries); changed ones are saved one by one.
+        """
+        known = self.run.known_under(f"{entry_key}:")
+        batch = _Batch()
         by_original: dict[str, Comment] = {}
         replies: list[tuple[Comment, str]] = []
         for number, comment in enumerate(comments):
             key = f"{entry_key}:{comment.original_id or content_key(comment, number)}"
             if comment.kind != "comment":
-                self.linkback(record, post, comment, key)
+                item = known.get((ImportedKind.LINKBACK, key))
+                self.linkback(record, post, comment, key, item=item, batch=batch)
                 continue
-            made = self.comment(record, post, comment, key, text_format=text_format)
+            item = known.get((ImportedKind.COMMENT, key))
+            made = self.comment(record, post, comment, key, item=item, batch=batch,
+                                text_format=text_format)  # fmt: skip
             if made is not None:
                 by_original[comment.original_id] = made
                 if comment.parent_original_id:
                     replies.append((made, comment.parent_original_id))
+        batch.save(self.run)
         self.thread(record, by_original, replies)
 
     def comment(
@@ -74,10 +102,12 @@ class DiscussionImport:
         comment: ImportedComment,
         key: str,
         *,
+        item: ImportedItem | None,
+        batch: _Batch,
         text_format: str,
     ) -> Comment | None:
         digest = fingerprint(comment)
-        item, existing, outcome = self.run.lookup(Comment, ImportedKind.COMMENT, key, digest)
+        item, existing, outcome = self.run.resolve(Comment, item, digest)
         if outcome is not None:
             self.report.count("comment", outcome)
             return existing if outcome == UNCHANGED else None
@@ -93,6 +123,9 @@ class DiscussionImport:
         made.created_at = (
             self.run.aware(comment.date, comment.date_is_utc) or post.published_at or timezone.now()
         )
+        if existing is None:
+            batch.comments.append((key, digest, made))
+            return made
         made.save()
         outcome = self.run.remember(item, kind=ImportedKind.COMMENT, key=key, obj=made,
                                     digest=digest)  # fmt: skip
@@ -111,22 +144,28 @@ class DiscussionImport:
                 self.report.warn(record.line, f"comment {reply.pk} replies to comment "
                                               f"{parent_id}, which is not in the file")  # fmt: skip
                 continue
-            if reply.parent_id != parent.pk:
-                reply.parent = parent
-                reply.save(update_fields=["parent"])
+            reply.parent = parent
         # Depth follows the parent chain; a parent may come after its reply in the file.
+        changed: list[Comment] = []
         for reply, _ in replies:
             depth, ancestor, seen = 0, reply.parent, {reply.pk}
             while ancestor is not None and ancestor.pk not in seen:
                 seen.add(ancestor.pk)
                 depth += 1
                 ancestor = ancestor.parent
-            if reply.depth != depth:
-                reply.depth = depth
-                reply.save(update_fields=["depth"])
+            reply.depth = depth
+            changed.append(reply)
+        Comment.objects.bulk_update(changed, ["parent", "depth"])
 
     def linkback(
-        self, record: ImportedPost, post: Post, comment: ImportedComment, key: str
+        self,
+        record: ImportedPost,
+        post: Post,
+        comment: ImportedComment,
+        key: str,
+        *,
+        item: ImportedItem | None,
+        batch: _Batch,
     ) -> None:
         source_url = web_url(comment.author_url, limit=SOURCE_URL_MAX_LENGTH)
         if not source_url:
@@ -134,11 +173,14 @@ class DiscussionImport:
             self.report.count("linkback", SKIPPED)
             return
         digest = fingerprint(comment)
-        item, existing, outcome = self.run.lookup(Linkback, ImportedKind.LINKBACK, key, digest)
+        item, existing, outcome = self.run.resolve(Linkback, item, digest)
         if outcome is not None:
             self.report.count("linkback", outcome)
             return
-        if existing is None and Linkback.objects.filter(post=post, source_url=source_url).exists():
+        if existing is None and (
+            source_url in batch.sources
+            or Linkback.objects.filter(post=post, source_url=source_url).exists()
+        ):
             self.report.warn(record.line, f"a second {comment.kind} from {source_url}: "
                                           "kept the first")  # fmt: skip
             self.report.count("linkback", SKIPPED)
@@ -153,6 +195,10 @@ class DiscussionImport:
         made.ip_address = self.ip(record, comment.author_ip)
         made.received_at = self.run.aware(comment.date, comment.date_is_utc) or timezone.now()
         made.verified_at = made.received_at
+        if existing is None:
+            batch.sources.add(source_url)
+            batch.linkbacks.append((key, digest, made))
+            return
         made.save()
         outcome = self.run.remember(item, kind=ImportedKind.LINKBACK, key=key, obj=made,
                                     digest=digest)  # fmt: skip

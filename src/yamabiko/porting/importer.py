@@ -121,7 +121,9 @@ class ImportOptions:
 class _State:
     """What this run has learned about entries so far."""
 
-    posts_by_date: dict[datetime, Post] = field(default_factory=dict)  # for MT's NO ENTRY
+    # MT's NO ENTRY records name their entry by date: post ids (not posts, which would
+    # keep every body in memory) by date, for MT files only.
+    post_ids_by_date: dict[datetime, int] = field(default_factory=dict)
     touched_posts: set[int] = field(default_factory=set)  # counters to refresh at the end
     keys: dict[str, int] = field(default_factory=dict)  # entry key -> line it was given to
     redirected: set[str] = field(default_factory=set)  # old paths this run pointed somewhere
@@ -169,7 +171,7 @@ class _Importer:
             case ImportedPost():
                 self.post(record)
             case Attachment():
-                self.report.media.append(record.url)
+                self.report.media_add(record.url)
                 self.report.count("attachment", SKIPPED)
             case SkippedItem():
                 self.report.count(record.kind, SKIPPED)
@@ -328,21 +330,26 @@ class _Importer:
             self.redirects(record, page.get_absolute_url())
 
     def collect_media(self, record: ImportedPost) -> None:
-        site = self.run.site_fields.get("link", "")
+        site = self.report.site_url = self.run.site_fields.get("link", "")
         html = f"{record.body}\n{record.extended}"
         for url in media_urls(html, site_urls=[site] if site else []):
-            if url not in self.report.media:
-                self.report.media.append(url)
+            self.report.media_add(url)
 
     def remember_date(self, record: ImportedPost, post: Post) -> None:
-        if record.date is not None:
-            self.state.posts_by_date[record.date] = post
+        if record.date is not None and self.options.source_format == "mt":
+            self.state.post_ids_by_date[record.date] = post.pk
 
     def attach_to_entry(self, record: ImportedPost) -> None:
         """MT's NO ENTRY: the comments and pings belong to the entry with the same DATE."""
-        post = self.state.posts_by_date.get(record.date) if record.date else None
-        if post is None and record.date is not None:
-            post = Post.objects.filter(published_at=self.run.aware(record.date, False)).first()
+        post = None
+        if record.date is not None:
+            post_id = self.state.post_ids_by_date.get(record.date)
+            found = (
+                Post.objects.filter(pk=post_id)
+                if post_id
+                else Post.objects.filter(published_at=self.run.aware(record.date, False))
+            )
+            post = found.first()
         if post is None:
             raise self.run.fail(record.line, "an entry with this DATE for a NO ENTRY record",
                                 str(record.date))  # fmt: skip

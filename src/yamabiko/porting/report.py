@@ -25,6 +25,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     unknown_fields: Counter[str] = field(default_factory=Counter)
     media: list[str] = field(default_factory=list)
+    site_url: str = ""  # the old site's address, against which relative media links resolve
+    _media_seen: set[str] = field(default_factory=set, repr=False)
 
     def count(self, kind: str, outcome: str, number: int = 1) -> None:
         self.counts[kind][outcome] += number
@@ -32,6 +34,12 @@ class ImportReport:
     def warn(self, line: int | None, message: str) -> None:
         where = f"{self.file}:{line}" if line is not None else self.file
         self.warnings.append(f"{where}: {message}")
+
+    def media_add(self, url: str) -> None:
+        """List a media URL once, in the order first seen."""
+        if url not in self._media_seen:
+            self._media_seen.add(url)
+            self.media.append(url)
 
     def total(self, outcome: str) -> int:
         return sum(counter[outcome] for counter in self.counts.values())

@@ -7,6 +7,7 @@ rules for "seen before", "unchanged" and "deleted here since" are written once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
@@ -48,6 +49,12 @@ class ImportRun:
     def known(self, kind: str, key: str) -> ImportedItem | None:
         return ImportedItem.objects.filter(source=self.source, kind=kind, key=key).first()
 
+    def known_under(self, prefix: str) -> dict[tuple[str, str], ImportedItem]:
+        """Every import record whose key starts with ``prefix``, by (kind, key): one query
+        for all of an entry's comments instead of one each."""
+        rows = ImportedItem.objects.filter(source=self.source, key__startswith=prefix)
+        return {(row.kind, row.key): row for row in rows}
+
     def lookup[M: models.Model](
         self, model: type[M], kind: str, key: str, digest: str
     ) -> tuple[ImportedItem | None, M | None, str | None]:
@@ -56,7 +63,12 @@ class ImportRun:
         The outcome is SKIPPED when the object was deleted here since it was imported (it
         stays deleted) and UNCHANGED when the record is the same as last time.
         """
-        item = self.known(kind, key)
+        return self.resolve(model, self.known(kind, key), digest)
+
+    def resolve[M: models.Model](
+        self, model: type[M], item: ImportedItem | None, digest: str
+    ) -> tuple[ImportedItem | None, M | None, str | None]:
+        """``lookup`` for an import record already fetched (or None)."""
         if item is None:
             return None, None, None
         existing = model._default_manager.filter(pk=item.object_id).first()
@@ -85,6 +97,15 @@ class ImportRun:
         item.extra = extra or {}
         item.save()
         return outcome
+
+    def remember_all(self, kind: str, made: Sequence[tuple[str, str, models.Model]]) -> None:
+        """Record many new objects at once: (key, digest, object) each."""
+        ImportedItem.objects.bulk_create(
+            ImportedItem(source=self.source, kind=kind, key=key, object_id=obj.pk,
+                         fingerprint=digest)
+            for key, digest, obj in made
+        )  # fmt: skip
+        self.report.count(kind, CREATED, len(made))
 
     def aware(self, value: datetime | None, is_utc: bool) -> datetime | None:
         """A record's date as an aware datetime; local times are in the blog's zone."""

@@ -106,20 +106,21 @@ def media_fetch_and_rewrite(report: ImportReport) -> MediaResult:
     report.count("media", UNCHANGED, len(result.reused))
     report.count("media", CREATED, len(result.saved) - len(result.reused))
     if result.saved:
-        _links_rewrite(result.saved)
+        _links_rewrite(result.saved, site_urls=[report.site_url] if report.site_url else [])
     return result
 
 
-def _links_rewrite(mapping: dict[str, str]) -> None:
+def _links_rewrite(mapping: dict[str, str], *, site_urls: list[str]) -> None:
     imported = ~Q(text_format=TextFormat.MARKDOWN)
     for post in Post.objects.filter(imported).iterator(chunk_size=500):
-        body, extended = rewrite_links(post.body, mapping), rewrite_links(post.extended, mapping)
+        body = rewrite_links(post.body, mapping, site_urls=site_urls)
+        extended = rewrite_links(post.extended, mapping, site_urls=site_urls)
         if (body, extended) != (post.body, post.extended):
             post.body, post.extended = body, extended
             without_outward_pings(post)
             post.save(update_fields=["body", "extended", "body_html", "extended_html"])
     for page in Page.objects.filter(imported).iterator(chunk_size=500):
-        body = rewrite_links(page.body, mapping)
+        body = rewrite_links(page.body, mapping, site_urls=site_urls)
         if body != page.body:
             page.body = body
             page.save(update_fields=["body", "body_html"])
