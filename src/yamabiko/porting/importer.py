@@ -268,8 +268,7 @@ class _Importer:
         if record.allow_pings is not None:
             post.allow_pings = record.allow_pings
         post.is_sticky = record.sticky
-        for name in record.unknown_fields:
-            self.report.unknown_fields[name] += 1
+        self.report.unknown_fields.update(record.unknown_fields)
 
     def title_of(self, record: ImportedPost) -> str:
         title = " ".join(record.title.split())
@@ -318,6 +317,7 @@ class _Importer:
             page_save(page=page)
         except InvalidInput as error:
             raise self.run.fail(record.line, "a page Yamabiko can store", str(error)) from error
+        self.report.unknown_fields.update(record.unknown_fields)
         outcome = self.run.remember(item, kind=ImportedKind.PAGE, key=key, obj=page,
                                     digest=digest, extra=_extra(record))  # fmt: skip
         self.report.count("page", outcome)
