@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Invoke, assert_ok, assert_one_line_error, run_process
+from tests.cli.conftest import (
+    Invoke,
+    assert_ok,
+    assert_one_line_error,
+    assert_process_one_line_error,
+    run_process,
+)
 from yamabiko.discussion.models import Comment
 from yamabiko.posts.models import Blog, Post
 
@@ -118,3 +124,20 @@ def test_a_fresh_data_dir_imports_and_exports_from_a_real_process(
     assert exported.returncode == 0, exported.stderr
     assert "TITLE: 最初の記事" in exported.stdout
     assert "COMMENT:" in exported.stdout
+
+
+def test_a_json_export_restores_into_another_fresh_data_dir(
+    mt_file: Path, process_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert run_process("import", "mt", str(mt_file), env=process_env).returncode == 0
+    first = tmp_path / "first.jsonl"
+    assert run_process("export", "json", "-o", str(first), env=process_env).returncode == 0
+    elsewhere = {**process_env, "YAMABIKO_DATA_DIR": str(tmp_path / "elsewhere")}
+    restored = run_process("import", "json", str(first), env=elsewhere)
+    assert restored.returncode == 0, restored.stderr
+    assert "Restored" in restored.stdout
+    again = run_process("export", "json", env=elsewhere)
+    assert again.stdout == first.read_text(encoding="utf-8")
+    refused = run_process("import", "json", str(first), env=elsewhere)
+    assert_process_one_line_error(refused)
+    assert "empty" in refused.stderr

@@ -498,3 +498,11 @@ def test_theme_data_and_mt_sample_show_on_the_demo_site(fixtures: Path, blog: Bl
     page = Client().get(japanese.get_absolute_url()).content.decode()
     assert "これは本文です。" in page
     assert "Comment (2)" in page
+
+
+def test_an_unknown_wxr_status_stops_the_import(tmp_path: Path, blog: Blog) -> None:
+    data = wxr(wxr_item(1, "Fine") + wxr_item(2, "Odd", status="limbo"))
+    with pytest.raises(ParseError, match="limbo") as raised:
+        import_file("wxr", write(tmp_path, "odd.xml", data))
+    assert raised.value.line is not None
+    assert Post.objects.count() == 0
