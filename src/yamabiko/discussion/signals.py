@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from yamabiko.discussion.models import LinkbackKind, OutboundPing, OutboundStatus
@@ -18,6 +18,16 @@ def sent_webmention_targets(post: Post) -> list[str]:
             post=post, protocol=LinkbackKind.WEBMENTION, status=OutboundStatus.SENT
         ).values_list("target_url", flat=True)
     )
+
+
+@receiver(pre_save, sender=Post, dispatch_uid="yamabiko.linkbacks.post_saving")
+def post_saving(sender: type[Post], instance: Post, **kwargs: Any) -> None:
+    # Whether readers could see the post until now: only a post that was live and is not
+    # any more tells its Webmention targets it went away (not every later save of a draft).
+    if kwargs.get("raw") or instance.pk is None or hasattr(instance, "_was_live"):
+        return
+    stored = Post.objects.filter(pk=instance.pk).only("status", "published_at").first()
+    instance._was_live = stored is not None and stored.is_live()  # type: ignore[attr-defined]
 
 
 @receiver(post_save, sender=Post, dispatch_uid="yamabiko.linkbacks.post_saved")
@@ -36,10 +46,12 @@ def post_saved(sender: type[Post], instance: Post, **kwargs: Any) -> None:
         from yamabiko.discussion.tasks import post_linkbacks_send_task, webmentions_resend_task
 
         instance._linkbacks_queued = False  # type: ignore[attr-defined]
+        was_live = getattr(instance, "_was_live", False)
+        instance.__dict__.pop("_was_live", None)  # the next change reads the stored row again
         if instance.is_live():
             post_linkbacks_send_task.enqueue(post_id=instance.pk)
             return
-        if targets := sent_webmention_targets(instance):
+        if was_live and (targets := sent_webmention_targets(instance)):
             webmentions_resend_task.enqueue(source=permalink(instance), targets=targets)
         # A scheduled post goes live by the clock alone, with no save to send it then.
         if (

@@ -541,3 +541,26 @@ def test_a_post_that_goes_away_resends_its_webmentions_and_answers_410(
     ]
     assert form_of(remote.seen[1]) == {"source": [source], "target": [remote.url("/target")]}
     assert client.get(path).status_code == 410
+
+
+def test_saving_a_draft_again_tells_no_one(
+    remote: Remote,
+    immediate_tasks: None,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    serve_endpoints(remote)
+    remote.pages["/target"] = target_page(remote, webmention=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        post = linking_post(remote, "/target")
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = Post.objects.get(pk=post.pk)
+        draft.status = PostStatus.DRAFT
+        services.post_save(post=draft)
+    assert len(posts_to(remote, "/wm")) == 2  # sent, then told it went away
+    remote.seen.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = Post.objects.get(pk=post.pk)
+        again.title = "Still a draft, retitled"
+        services.post_save(post=again)
+    assert remote.seen == []
