@@ -69,23 +69,28 @@ class DiscussionImport:
         *,
         entry_key: str,
         text_format: str,
+        fresh: bool,
     ) -> None:
         """Import ``comments`` (comments and pings) onto ``post``; counters are the caller's.
 
         New rows are inserted in bulk (a post brings its hundreds of comments in a few
-        queries); changed ones are saved one by one.
+        queries); changed ones are saved one by one. A ``fresh`` post, created by this
+        import, can have no comments from an earlier one, so none are looked up.
         """
-        known = self.run.known_under(f"{entry_key}:")
+
+        def known(kind: str, key: str) -> ImportedItem | None:
+            return None if fresh else self.run.known(kind, key)
+
         batch = _Batch()
         by_original: dict[str, Comment] = {}
         replies: list[tuple[Comment, str]] = []
         for number, comment in enumerate(comments):
             key = f"{entry_key}:{comment.original_id or content_key(comment, number)}"
             if comment.kind != "comment":
-                item = known.get((ImportedKind.LINKBACK, key))
+                item = known(ImportedKind.LINKBACK, key)
                 self.linkback(record, post, comment, key, item=item, batch=batch)
                 continue
-            item = known.get((ImportedKind.COMMENT, key))
+            item = known(ImportedKind.COMMENT, key)
             made = self.comment(record, post, comment, key, item=item, batch=batch,
                                 text_format=text_format)  # fmt: skip
             if made is not None:

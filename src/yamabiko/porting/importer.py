@@ -235,7 +235,7 @@ class _Importer:
                                     digest=digest, extra=_extra(record))  # fmt: skip
         self.report.count("post", outcome)
         self.remember_date(record, post)
-        self.discussion_of(record, post)
+        self.discussion_of(record, post, fresh=item is None)
         if post.is_live():
             self.redirects(record, post.get_absolute_url())
 
@@ -353,13 +353,14 @@ class _Importer:
         if post is None:
             raise self.run.fail(record.line, "an entry with this DATE for a NO ENTRY record",
                                 str(record.date))  # fmt: skip
-        self.discussion_of(record, post)
+        self.discussion_of(record, post, fresh=False)
 
-    def discussion_of(self, record: ImportedPost, post: Post) -> None:
+    def discussion_of(self, record: ImportedPost, post: Post, *, fresh: bool) -> None:
         markdown = text_format_for(record.text_format) == TextFormat.MARKDOWN
         self.discussion.entry(
             record, post, record.comments, entry_key=self.entry_key(record),
             text_format=TextFormat.MARKDOWN if markdown else TextFormat.HTML_PARAGRAPHS,
+            fresh=fresh,
         )  # fmt: skip
         self.state.touched_posts.add(post.pk)
 

@@ -49,12 +49,6 @@ class ImportRun:
     def known(self, kind: str, key: str) -> ImportedItem | None:
         return ImportedItem.objects.filter(source=self.source, kind=kind, key=key).first()
 
-    def known_under(self, prefix: str) -> dict[tuple[str, str], ImportedItem]:
-        """Every import record whose key starts with ``prefix``, by (kind, key): one query
-        for all of an entry's comments instead of one each."""
-        rows = ImportedItem.objects.filter(source=self.source, key__startswith=prefix)
-        return {(row.kind, row.key): row for row in rows}
-
     def lookup[M: models.Model](
         self, model: type[M], kind: str, key: str, digest: str
     ) -> tuple[ImportedItem | None, M | None, str | None]:

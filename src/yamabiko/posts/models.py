@@ -299,7 +299,8 @@ class Redirect(models.Model):
     """An old path that answers 301 to its new one, or 410 Gone when new_path is empty."""
 
     old_path = models.CharField(max_length=500, unique=True)
-    new_path = models.CharField(max_length=500, blank=True)
+    # Indexed: redirect_record re-points every redirect that led to a moved path.
+    new_path = models.CharField(max_length=500, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

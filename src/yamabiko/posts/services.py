@@ -32,7 +32,15 @@ def slug_unique(
     model: type[models.Model], base: str, *, exclude_pk: int | None = None, field: str = "slug"
 ) -> str:
     """``base``, or ``base-2``, ``base-3``… whichever is still free."""
-    existing = model._default_manager.filter(**{f"{field}__startswith": base})
+    manager = model._default_manager
+    exact = manager.filter(**{field: base})
+    if exclude_pk is not None:
+        exact = exact.exclude(pk=exclude_pk)
+    if not exact.exists():
+        # An equality lookup uses the unique index; the prefix scan below (a LIKE, which
+        # SQLite cannot answer from an index) is only needed when the slug is taken.
+        return base
+    existing = manager.filter(**{f"{field}__startswith": base})
     if exclude_pk is not None:
         existing = existing.exclude(pk=exclude_pk)
     taken = set(existing.values_list(field, flat=True))
