@@ -19,6 +19,7 @@ from yamabiko.core.exceptions import ConfigurationError
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "pgsql"})
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
@@ -26,6 +27,7 @@ SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 class Config:
     data_dir: Path
     database_url: str
+    database_replicas: tuple[str, ...]
     redis_url: str | None
     site_url: str
     secret_key: str
@@ -119,6 +121,27 @@ def read_database_url(env: Mapping[str, str], data_dir: Path) -> str:
     return raw
 
 
+def read_database_replicas(env: Mapping[str, str], database_url: str) -> tuple[str, ...]:
+    """Read-only copies of the PostgreSQL primary, each a postgres:// URL."""
+    replicas = read_list(env, "YAMABIKO_DATABASE_REPLICAS")
+    if not replicas:
+        return ()
+    # SQLite has no replication, so a replica beside it could only be a different database.
+    if database_url.split(":", 1)[0] not in POSTGRES_SCHEMES:
+        raise ConfigurationError(
+            "YAMABIKO_DATABASE_REPLICAS needs a PostgreSQL DATABASE_URL (postgres://…); "
+            "unset it for SQLite"
+        )
+    for url in replicas:
+        scheme = url.split(":", 1)[0]
+        if scheme not in POSTGRES_SCHEMES:
+            raise ConfigurationError(
+                f"YAMABIKO_DATABASE_REPLICAS holds postgres:// URLs separated by commas, "
+                f"not {scheme}://"
+            )
+    return replicas
+
+
 def read_email_url(env: Mapping[str, str]) -> str:
     raw = env.get("YAMABIKO_EMAIL_URL", "").strip() or "console:"
     if urlsplit(raw).scheme not in {"console", "smtp", "smtps"}:
@@ -141,9 +164,11 @@ def load_config(env: Mapping[str, str]) -> Config:
         "localhost",
         "[::1]",
     )
+    database_url = read_database_url(env, data_dir)
     return Config(
         data_dir=data_dir,
-        database_url=read_database_url(env, data_dir),
+        database_url=database_url,
+        database_replicas=read_database_replicas(env, database_url),
         redis_url=env.get("REDIS_URL", "").strip() or None,
         site_url=site_url,
         secret_key=secret_key,

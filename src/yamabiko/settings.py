@@ -19,6 +19,7 @@ YAMABIKO_SITE_URL = CONFIG.site_url
 YAMABIKO_DATA_DIR = CONFIG.data_dir
 YAMABIKO_REDIS_URL = CONFIG.redis_url
 YAMABIKO_OUTBOUND_ALLOW = CONFIG.outbound_allow
+YAMABIKO_PAGE_CACHE = CONFIG.page_cache
 
 INSTALLED_APPS = [
     "yamabiko.core",
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "yamabiko.search",
     "yamabiko.feeds",
     "yamabiko.porting",
+    "yamabiko.pagecache",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the page cache stores the answer exactly as it leaves Django.
+    "yamabiko.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -90,19 +94,44 @@ def database_settings(url: str) -> dict[str, Any]:
 
 
 DATABASES = {"default": database_settings(CONFIG.database_url)}
+# Read replicas, "replica1", "replica2", …; in tests each mirrors the test database.
+DATABASES |= {
+    f"replica{n}": database_settings(url) | {"TEST": {"MIRROR": "default"}}
+    for n, url in enumerate(CONFIG.database_replicas, start=1)
+}
+DATABASE_ROUTERS = ["yamabiko.core.replicas.ReplicaRouter"] if CONFIG.database_replicas else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Cached pages must be shared by every process that serves them: files in the data dir on
+# one machine, Redis across machines. A day's timeout bounds what no generation tracks:
+# the age of the comment form's token (valid for a week) and the day in page ETags.
+PAGE_CACHE_TIMEOUT = 24 * 3600
 if CONFIG.redis_url:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CONFIG.redis_url,
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CONFIG.redis_url,
+            "KEY_PREFIX": "pages",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CONFIG.data_dir / "cache" / "pages"),
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+            # Pages of past generations are never read again; culling removes them.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        },
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

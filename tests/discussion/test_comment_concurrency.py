@@ -128,7 +128,7 @@ def test_comments_posted_at_once_are_all_stored_and_counted(
     port = free_port()
     data_dir = tmp_path / "data"
     env = child_env(data_dir, port, live_database)
-    args = ("serve", "--port", str(port), "--workers", str(WORKERS))
+    args = ("serve", "--port", str(port), "--workers", str(WORKERS), "--access-log")
 
     with serving(*args, env=env, port=port, tmp_path=tmp_path) as server:
         created = yamabiko(

@@ -25,6 +25,7 @@ from yamabiko.core.text import strip_tags
 from yamabiko.discussion import spam
 from yamabiko.discussion.models import Linkback, LinkbackKind, LinkbackStatus
 from yamabiko.discussion.protocols.source import SourceReport, inspect_source
+from yamabiko.pagecache import content_changed
 from yamabiko.posts.models import Blog, LinkbackModeration, Post
 
 RATE_WINDOW_SECONDS = 3600
@@ -66,6 +67,7 @@ def trackback_count_refresh(*, post_id: int) -> int:
     """Set "Trackback (N)" to the approved linkbacks of every kind (call with the row locked)."""
     count = Linkback.objects.filter(post_id=post_id).approved().count()
     Post.objects.filter(pk=post_id).update(trackback_count=count)
+    content_changed()  # the update bypasses the signals that keep cached pages current
     return count
 
 

@@ -23,6 +23,7 @@ from yamabiko.core.ratelimit import rate_check as check_rates
 from yamabiko.core.text import render_comment, render_comment_body
 from yamabiko.discussion import spam
 from yamabiko.discussion.models import Comment, CommentStatus
+from yamabiko.pagecache import content_changed
 from yamabiko.posts.models import Blog, CommentModeration, Post
 
 DUPLICATE_WINDOW = timedelta(days=1)
@@ -67,6 +68,7 @@ def comment_count_refresh(*, post_id: int) -> int:
     """Set the post's counter to its number of approved comments (call with the row locked)."""
     count = Comment.objects.filter(post_id=post_id).approved().count()
     Post.objects.filter(pk=post_id).update(comment_count=count)
+    content_changed()  # the update bypasses the signals that keep cached pages current
     return count
 
 

@@ -72,6 +72,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 
 from yamabiko.core.exceptions import InvalidInput
+from yamabiko.pagecache import content_changed
 from yamabiko.porting.records import ParseError
 from yamabiko.search.services import index_rebuild
 
@@ -106,6 +107,7 @@ NOT_EXPORTED: dict[str, str] = {
     "yamabiko_core.RateCounter": "short-lived rate limit windows",
     "search.Entry": "derived from posts and pages; rebuilt after a restore",
     "django_tasks_database.DBTaskResult": "the task queue: work for this server, not content",
+    "pagecache.Generation": "the page cache's change counter; any value is right after a restore",
 }
 
 # The settings row exists on every site that has served a request; a restore replaces it.
@@ -238,6 +240,7 @@ def _after_load() -> None:
         for statement in connection.ops.sequence_reset_sql(no_style(), _models()):
             cursor.execute(statement)
     index_rebuild()
+    content_changed()  # raw saves leave the page cache's generation alone
 
 
 def _short(value: object) -> str:

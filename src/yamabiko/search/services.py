@@ -15,6 +15,7 @@ from contextvars import ContextVar
 
 from django.db import transaction
 
+from yamabiko.pagecache import content_changed
 from yamabiko.search.backends import backend_for
 from yamabiko.search.documents import BATCH_SIZE, SOURCES, Document
 from yamabiko.search.models import Entry
@@ -160,4 +161,5 @@ def index_rebuild(*, progress: Progress | None = None) -> int:
             Entry.objects.filter(kind=kind, object_id__in=chunk).delete()
     Entry.objects.exclude(kind__in=list(SOURCES)).delete()
     backend_for().optimize()
+    content_changed()  # cached search pages may list what the index held before
     return total

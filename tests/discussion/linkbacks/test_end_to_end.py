@@ -182,7 +182,7 @@ def test_two_sites_trackback_pingback_and_webmention_each_other(
         servers = [
             stack.enter_context(
                 serving(
-                    "serve", "--workers", "2", "--port", str(site.port),
+                    "serve", "--workers", "2", "--port", str(site.port), "--access-log",
                     env=site.env, port=site.port, tmp_path=site.root,
                 )
             )
