@@ -39,7 +39,7 @@ from yamabiko.discussion.services import comment_count_refresh
 from yamabiko.porting.import_discussion import DiscussionImport
 from yamabiko.porting.import_taxonomy import TaxonomyImport, source_slug
 from yamabiko.porting.media import media_urls
-from yamabiko.porting.models import ImportedKind
+from yamabiko.porting.models import ImportedItem, ImportedKind
 from yamabiko.porting.records import (
     BODY_META,
     EXTENDED_META,
@@ -203,22 +203,33 @@ class _Importer:
             return f"{record.kind} {record.title!r} is {record.status}: not imported"
         return None
 
+    def entry_find[M: Post | Page](
+        self, record: ImportedPost, model: type[M], kind: str
+    ) -> tuple[str, str, ImportedItem | None, M | None, str | None] | None:
+        """How a post or page starts: None when it is not taken (private, trash), else its
+        key, its digest, its import record, what that made here and a decided outcome."""
+        if reason := self.skip_reason(record):
+            self.report.warn(record.line, reason)
+            self.report.count(kind, SKIPPED)
+            return None
+        key = self.entry_key(record)
+        digest = fingerprint(record)
+        item, existing, outcome = self.run.lookup(model, kind, key, digest)
+        if outcome == SKIPPED:
+            self.report.warn(record.line, f"{kind} {record.title!r} was deleted here since it "
+                                          "was imported: left deleted")  # fmt: skip
+        else:
+            self.collect_media(record)  # listed again on a re-run, for --fetch-media
+        return key, digest, item, existing, outcome
+
     def post(self, record: ImportedPost) -> None:
         if record.no_entry:
             self.attach_to_entry(record)
             return
-        if reason := self.skip_reason(record):
-            self.report.warn(record.line, reason)
-            self.report.count("post", SKIPPED)
+        found = self.entry_find(record, Post, ImportedKind.POST)
+        if found is None:
             return
-        key = self.entry_key(record)
-        digest = fingerprint(record)
-        item, post, outcome = self.run.lookup(Post, ImportedKind.POST, key, digest)
-        if outcome == SKIPPED:
-            self.report.warn(record.line, f"post {record.title!r} was deleted here since it "
-                                          "was imported: left deleted")  # fmt: skip
-        if outcome != SKIPPED:
-            self.collect_media(record)  # listed again on a re-run, for --fetch-media
+        key, digest, item, post, outcome = found
         if post is not None and outcome == UNCHANGED:
             self.remember_date(record, post)
         if outcome is not None:
@@ -282,15 +293,10 @@ class _Importer:
         return title
 
     def page(self, record: ImportedPost) -> None:
-        if reason := self.skip_reason(record):
-            self.report.warn(record.line, reason)
-            self.report.count("page", SKIPPED)
+        found = self.entry_find(record, Page, ImportedKind.PAGE)
+        if found is None:
             return
-        key = self.entry_key(record)
-        digest = fingerprint(record)
-        item, page, outcome = self.run.lookup(Page, ImportedKind.PAGE, key, digest)
-        if outcome != SKIPPED:
-            self.collect_media(record)
+        key, digest, item, page, outcome = found
         if outcome is not None:
             self.report.count("page", outcome)
             return
