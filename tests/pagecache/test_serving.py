@@ -193,3 +193,17 @@ def test_requests_through_the_test_client_are_untouched(client: Client, post: Po
     # Only the WSGI wrapper looks pages up; inside Django the middleware costs nothing.
     response = client.get("/")
     assert "X-Yamabiko-Cache" not in response
+
+
+def test_a_hit_carries_one_cache_header(server: Server, post: Post) -> None:
+    server.request("GET", "/")
+    factory = RequestFactory()
+    seen: list[list[tuple[str, str]]] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None):
+        seen.append(headers)
+
+    environ = factory.get("/").environ
+    list(server.application(environ, start_response))
+    values = [value for name, value in seen[0] if name == "X-Yamabiko-Cache"]
+    assert values == ["hit"]

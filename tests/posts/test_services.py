@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from django.utils import timezone
@@ -252,3 +253,14 @@ def test_feed_is_not_a_category_slug() -> None:
     assert services.category_for_name("Feed").slug == "feed-category"
     with pytest.raises(InvalidInput, match="reserved"):
         services.category_save(category=Category(name="Feeds", slug="feed"))
+
+
+def test_setting_one_value_keeps_what_another_process_just_set(blog: Blog) -> None:
+    # Two `config set` at once: the second read the row before the first wrote it.
+    read_before = Blog.load()
+    services.blog_setting_set(key="comment_rate_per_ip", value="3")
+    with patch.object(Blog, "load", return_value=read_before):
+        services.blog_setting_set(key="comment_rate_per_email", value="4")
+    stored = Blog.load()
+    assert stored.comment_rate_per_ip == 3
+    assert stored.comment_rate_per_email == 4

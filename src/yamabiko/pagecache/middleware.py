@@ -29,10 +29,11 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         key = request.META.get(ENVIRON_KEY)
         if isinstance(key, str):
-            response[CACHE_HEADER] = "miss"
             if response_storable(request, response):
                 try:
                     entry_put(key, response)
-                except Exception:
+                except Exception:  # a page not kept is only a slower next read
                     logger.exception("page cache unavailable; the page was not stored")
+            # Set after storing: the stored copy must not say "miss" when it is a hit.
+            response[CACHE_HEADER] = "miss"
         return response

@@ -303,7 +303,9 @@ def blog_setting_set(*, key: str, value: str) -> Blog:
             raise InvalidInput(f"{key}: {' '.join(error.messages)}") from error
     setattr(blog, key, parsed)
     full_clean_or_raise(blog)
-    blog.save()
+    # Only this setting is written: another process changing another one at the same
+    # moment must not have its change overwritten with the value this one read.
+    blog.save(update_fields=[key, "updated_at"])
     return blog
 
 
