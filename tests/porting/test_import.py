@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.remote_site import Answer, remote_site
 from yamabiko.core.exceptions import InvalidInput
 from yamabiko.discussion.models import Comment, CommentStatus, Linkback, LinkbackStatus
+from yamabiko.pagecache.generation import generation_current
 from yamabiko.porting.models import ImportedItem
 from yamabiko.porting.records import ParseError
 from yamabiko.porting.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
@@ -506,3 +507,9 @@ def test_an_unknown_wxr_status_stops_the_import(tmp_path: Path, blog: Blog) -> N
         import_file("wxr", write(tmp_path, "odd.xml", data))
     assert raised.value.line is not None
     assert Post.objects.count() == 0
+
+
+def test_an_import_makes_cached_pages_stale_once(tmp_path: Path, blog: Blog) -> None:
+    before = generation_current()
+    import_file("wxr", write(tmp_path, "a.xml", wxr(wxr_item(1, "First") + wxr_item(2, "Two"))))
+    assert generation_current() == before + 1

@@ -21,6 +21,9 @@ after it bumps again, which records the next one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import transaction
@@ -31,7 +34,7 @@ from django.utils import timezone
 from yamabiko.pagecache.models import GENERATION_PK, Generation
 from yamabiko.posts.models import Post
 
-__all__ = ["content_changed", "generation_current"]
+__all__ = ["changes_batched", "content_changed", "generation_current"]
 
 
 def next_change_after(now: datetime) -> Expression:
@@ -56,8 +59,32 @@ def next_change_after(now: datetime) -> Expression:
     return Least(Coalesce(kept, computed), Coalesce(computed, kept))
 
 
+# Inside changes_batched(): whether anything changed yet (the bump waits for the end).
+_batched: ContextVar[list[bool] | None] = ContextVar("pagecache_batched", default=None)
+
+
+@contextmanager
+def changes_batched() -> Iterator[None]:
+    """Bump once at the end of the block for all the changes made in it (imports make
+    thousands); use inside the transaction that makes them, so the bump commits with them."""
+    if _batched.get() is not None:
+        yield
+        return
+    changed: list[bool] = []
+    token = _batched.set(changed)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    if changed:
+        content_changed()
+
+
 def content_changed() -> None:
     """Make every cached page stale; call inside the transaction of the change."""
+    if (changed := _batched.get()) is not None:
+        changed[:1] = [True]
+        return
     now = timezone.now()
     changes = {"number": F("number") + 1, "next_change_at": next_change_after(now)}
     if Generation.objects.filter(pk=GENERATION_PK).update(**changes):

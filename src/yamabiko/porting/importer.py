@@ -36,6 +36,7 @@ from yamabiko.core.exceptions import InvalidInput
 from yamabiko.core.text import strip_tags
 from yamabiko.discussion.linkbacks import trackback_count_refresh
 from yamabiko.discussion.services import comment_count_refresh
+from yamabiko.pagecache.generation import changes_batched
 from yamabiko.porting.import_discussion import DiscussionImport
 from yamabiko.porting.import_taxonomy import TaxonomyImport, source_slug
 from yamabiko.porting.media import media_urls
@@ -133,7 +134,7 @@ def import_records(records: Iterable[Record], options: ImportOptions) -> ImportR
     """Write the records; roll everything back on error, or at the end of a dry run."""
     report = ImportReport(file=options.file_name, dry_run=options.dry_run)
     with transaction.atomic():
-        with index_deferred():
+        with index_deferred(), changes_batched():
             importer = _Importer(options, report)
             for record in records:
                 importer.take(record)
