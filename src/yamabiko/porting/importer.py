@@ -134,11 +134,15 @@ def import_records(records: Iterable[Record], options: ImportOptions) -> ImportR
     """Write the records; roll everything back on error, or at the end of a dry run."""
     report = ImportReport(file=options.file_name, dry_run=options.dry_run)
     with transaction.atomic():
-        with index_deferred(), changes_batched():
+        with changes_batched():
             importer = _Importer(options, report)
             for record in records:
-                importer.take(record)
-            importer.finish()
+                # Each entry's index changes are applied when it is done: one refresh of its
+                # own instead of one per save, and no backlog of a whole file at the end.
+                with index_deferred():
+                    importer.take(record)
+            with index_deferred():
+                importer.finish()
         if options.dry_run:
             transaction.set_rollback(True)
     return report
