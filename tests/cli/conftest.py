@@ -67,7 +67,9 @@ def process_env(tmp_path: Path) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith("YAMABIKO_") and name not in {"DATABASE_URL", "REDIS_URL"}
+        if not name.startswith("YAMABIKO_")
+        # As a user runs it: the command must find its own settings module.
+        and name not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
     env["YAMABIKO_DATA_DIR"] = str(tmp_path / "data")
     return env

@@ -166,7 +166,9 @@ def server_options(*, host: str, port: int, workers: int, access_log: bool) -> d
 
 def site_serve(*, host: str, port: int, workers: int, access_log: bool = True) -> None:
     """Serve in the foreground until stopped (Ctrl+C or SIGTERM; SIGHUP reloads)."""
-    if "django.db" in sys.modules:
+    from django.apps import apps
+
+    if apps.ready:
         from django.db import connections
 
         # Forked workers must not share the sockets the demo's set-up opened.
