@@ -83,6 +83,15 @@ def test_bad_values_stop_with_a_message_naming_the_variable(
         load_config({"YAMABIKO_DATA_DIR": str(tmp_path), name: value})
 
 
+def test_the_page_mirror_is_off_by_default_and_needs_the_page_cache(tmp_path: Path) -> None:
+    assert load_config({"YAMABIKO_DATA_DIR": str(tmp_path)}).page_mirror is False
+    on = {"YAMABIKO_DATA_DIR": str(tmp_path), "YAMABIKO_PAGE_MIRROR": "1"}
+    assert load_config(on).page_mirror is True
+
+    with pytest.raises(ConfigurationError, match="YAMABIKO_PAGE_MIRROR=1 needs the page cache"):
+        load_config({**on, "YAMABIKO_PAGE_CACHE": "0"})
+
+
 def test_unwritable_data_dir_says_what_to_set(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

@@ -34,6 +34,7 @@ class Config:
     debug: bool
     allowed_hosts: tuple[str, ...]
     page_cache: bool
+    page_mirror: bool
     outbound_allow: tuple[str, ...]
     email_url: str
     email_from: str
@@ -165,6 +166,13 @@ def load_config(env: Mapping[str, str]) -> Config:
         "[::1]",
     )
     database_url = read_database_url(env, data_dir)
+    page_cache = read_bool(env, "YAMABIKO_PAGE_CACHE", default=True)
+    page_mirror = read_bool(env, "YAMABIKO_PAGE_MIRROR", default=False)
+    if page_mirror and not page_cache:
+        raise ConfigurationError(
+            "YAMABIKO_PAGE_MIRROR=1 needs the page cache, which writes the mirror: "
+            "unset YAMABIKO_PAGE_CACHE=0"
+        )
     return Config(
         data_dir=data_dir,
         database_url=database_url,
@@ -174,7 +182,8 @@ def load_config(env: Mapping[str, str]) -> Config:
         secret_key=secret_key,
         debug=read_bool(env, "YAMABIKO_DEBUG", default=False),
         allowed_hosts=allowed_hosts,
-        page_cache=read_bool(env, "YAMABIKO_PAGE_CACHE", default=True),
+        page_cache=page_cache,
+        page_mirror=page_mirror,
         outbound_allow=read_list(env, "YAMABIKO_OUTBOUND_ALLOW"),
         email_url=read_email_url(env),
         email_from=env.get("YAMABIKO_EMAIL_FROM", "").strip() or f"yamabiko@{site_host}",

@@ -78,6 +78,9 @@ class Server:
             environ = factory.post(path, data or {}, headers=headers).environ
         else:
             environ = factory.generic(method, path, headers=headers).environ
+        # A WSGI server hands over the path's bytes decoded as Latin-1 (PEP 3333);
+        # RequestFactory decodes them as UTF-8, which Django's handler cannot take.
+        environ["PATH_INFO"] = environ["PATH_INFO"].encode("utf-8").decode("latin-1")
         started: list[tuple[str, list[tuple[str, str]]]] = []
 
         def start_response(status: str, response_headers: list[tuple[str, str]], *_: Any) -> None:

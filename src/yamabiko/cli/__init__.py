@@ -13,6 +13,7 @@ from yamabiko.cli.blog import config
 from yamabiko.cli.demo import demo
 from yamabiko.cli.linkbacks import linkbacks
 from yamabiko.cli.manage import manage
+from yamabiko.cli.nginx import nginx_config
 from yamabiko.cli.porting import export, import_
 from yamabiko.cli.posts import post
 from yamabiko.cli.search import search
@@ -31,7 +32,19 @@ def cli() -> None:
     """
 
 
-for command in (demo, serve, worker, post, config, search, linkbacks, import_, export, manage):
+for command in (
+    demo,
+    serve,
+    worker,
+    post,
+    config,
+    search,
+    linkbacks,
+    import_,
+    export,
+    nginx_config,
+    manage,
+):
     cli.add_command(command)
 
 

@@ -206,7 +206,19 @@ def serve(*, host: str, port: int, workers: int | None, access_log: bool) -> Non
 @click.option("--batch", is_flag=True, help="Run the tasks waiting now, then exit.")
 @with_blog
 def worker(*, batch: bool) -> None:
-    """Run background tasks (sending and verifying pings) until stopped."""
+    """Run background tasks (sending and verifying pings) until stopped.
+
+    With YAMABIKO_PAGE_MIRROR=1 it also keeps the page mirror in step with the clock
+    (scheduled posts going live); --batch does that once.
+    """
+    from django.conf import settings
     from django.core.management import call_command
 
+    from yamabiko.pagecache.mirror import clock_start, keep_time
+
+    if settings.YAMABIKO_PAGE_MIRROR:
+        if batch:
+            keep_time()
+        else:
+            clock_start()
     call_command("db_worker", batch=batch)

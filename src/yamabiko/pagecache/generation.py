@@ -31,6 +31,7 @@ from django.db.models import Case, DateTimeField, Expression, F, Subquery, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from yamabiko.pagecache.mirror import after_change as mirror_after_change
 from yamabiko.pagecache.models import GENERATION_PK, Generation
 from yamabiko.posts.models import Post
 
@@ -87,6 +88,8 @@ def content_changed() -> None:
         return
     now = timezone.now()
     changes = {"number": F("number") + 1, "next_change_at": next_change_after(now)}
+    # The on-disk mirror is moved on by whoever bumps, once the bump is visible to others.
+    transaction.on_commit(mirror_after_change, robust=True)
     if Generation.objects.filter(pk=GENERATION_PK).update(**changes):
         return
     # No row yet (a fresh or flushed database): make it, then bump it like anyone else, so
@@ -108,8 +111,9 @@ def generation_current(*, now: datetime | None = None) -> int:
         return number
     # Only the request that still sees the passed moment bumps; a racing one finds the row
     # already moved on (the WHERE is evaluated again after the first commits) and re-reads.
-    Generation.objects.filter(pk=GENERATION_PK, next_change_at__lte=moment).update(
+    if Generation.objects.filter(pk=GENERATION_PK, next_change_at__lte=moment).update(
         number=F("number") + 1, next_change_at=next_change_after(moment)
-    )
+    ):
+        transaction.on_commit(mirror_after_change, robust=True)
     again = row.first()
     return again[0] if again is not None else 0

@@ -10,9 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from yamabiko.pagecache.store import ENVIRON_KEY, entry_put, response_storable
+from yamabiko.pagecache.mirror import page_store
+from yamabiko.pagecache.store import (
+    ENVIRON_GENERATION,
+    ENVIRON_KEY,
+    entry_put,
+    response_storable,
+)
 
 __all__ = ["PageCacheMiddleware"]
 
@@ -34,6 +41,25 @@ class PageCacheMiddleware:
                     entry_put(key, response)
                 except Exception:  # a page not kept is only a slower next read
                     logger.exception("page cache unavailable; the page was not stored")
+                if settings.YAMABIKO_PAGE_MIRROR:
+                    mirror_store(request, response)
             # Set after storing: the stored copy must not say "miss" when it is a hit.
             response[CACHE_HEADER] = "miss"
         return response
+
+
+def mirror_store(request: HttpRequest, response: HttpResponse) -> None:
+    """Copy a stored page into the on-disk mirror, when a front server could serve it."""
+    generation = request.META.get(ENVIRON_GENERATION)
+    if response.status_code != 200 or request.META.get("QUERY_STRING") or generation is None:
+        return
+    content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+    try:
+        page_store(
+            path=request.path,
+            content_type=content_type,
+            body=response.content,
+            generation=generation,
+        )
+    except Exception:  # the mirror is a copy; Django still answers what it lacks
+        logger.exception("page mirror unavailable; the page was not written")

@@ -21,6 +21,7 @@ from yamabiko.discussion.threads import REMEMBER_COOKIE
 
 __all__ = [
     "CACHE_ALIAS",
+    "ENVIRON_GENERATION",
     "ENVIRON_KEY",
     "Entry",
     "entry_get",
@@ -34,6 +35,7 @@ CACHE_ALIAS = "pages"
 # Where the WSGI wrapper hands the key it looked up to the middleware that fills it on a
 # miss: the generation must be the one read before rendering (see generation.py).
 ENVIRON_KEY = "yamabiko.pagecache.key"
+ENVIRON_GENERATION = "yamabiko.pagecache.generation"
 UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/")
 STORED_STATUSES = frozenset({200, 301, 410})
 STORED_TYPES = frozenset(

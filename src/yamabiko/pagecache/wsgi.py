@@ -20,6 +20,7 @@ from django.utils.http import parse_etags
 from yamabiko.pagecache.generation import generation_current
 from yamabiko.pagecache.middleware import CACHE_HEADER
 from yamabiko.pagecache.store import (
+    ENVIRON_GENERATION,
     ENVIRON_KEY,
     NOT_MODIFIED_HEADERS,
     Entry,
@@ -53,13 +54,15 @@ class PageCacheApplication:
         if not request_eligible(environ):
             return self.application(environ, start_response)
         try:
-            key = page_key(environ, generation_current())
+            generation = generation_current()
+            key = page_key(environ, generation)
             entry = entry_get(key)
         except Exception:
             logger.exception("page cache unavailable; answering without it")
             return self.application(environ, start_response)
         if entry is None:
             environ[ENVIRON_KEY] = key
+            environ[ENVIRON_GENERATION] = generation
             return self.application(environ, start_response)
         try:
             return self.answer(environ, start_response, entry)
