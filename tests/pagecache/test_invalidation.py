@@ -17,7 +17,7 @@ from tests.pagecache.conftest import Server
 from yamabiko.discussion.linkbacks import linkback_set_status
 from yamabiko.discussion.models import CommentStatus, LinkbackStatus
 from yamabiko.discussion.services import comment_set_status
-from yamabiko.pagecache.generation import content_changed, generation_current
+from yamabiko.pagecache.generation import content_changed, generation_current, generation_read
 from yamabiko.pagecache.models import Generation
 from yamabiko.posts import services
 from yamabiko.posts.models import Blog, Post, Tag
@@ -224,3 +224,16 @@ def test_logging_in_does_not_empty_the_cache(post: Post):
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
     assert generation_current() == number
+
+
+def test_the_hits_plain_query_reads_what_the_orm_reads(post: Post):
+    content_changed()
+    number = Generation.objects.get().number
+    moment = timezone.now().replace(microsecond=0)
+    Generation.objects.update(next_change_at=moment)
+
+    assert generation_read(moment - timedelta(microseconds=1)) == (number, False)
+    assert generation_read(moment) == (number, True)
+    assert generation_read(moment + timedelta(microseconds=500)) == (number, True)
+    Generation.objects.update(next_change_at=None)
+    assert generation_read(moment + timedelta(days=1)) == (number, False)

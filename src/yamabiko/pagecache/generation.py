@@ -26,12 +26,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Case, DateTimeField, Expression, F, Subquery, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from yamabiko.pagecache.mirror import after_change as mirror_after_change
+from yamabiko.pagecache.mirror import wanted as mirror_wanted
 from yamabiko.pagecache.models import GENERATION_PK, Generation
 from yamabiko.posts.models import Post
 
@@ -59,6 +60,12 @@ def next_change_after(now: datetime) -> Expression:
     # LEAST is NULL on SQLite when either side is; each side falls back to the other.
     return Least(Coalesce(kept, computed), Coalesce(computed, kept))
 
+
+# The table and columns of models.Generation (a test reads them back through the ORM).
+GENERATION_SQL = (
+    "SELECT number, CASE WHEN next_change_at <= %s THEN 1 ELSE 0 END"
+    " FROM pagecache_generation WHERE id = %s"
+)
 
 # Inside changes_batched(): whether anything changed yet (the bump waits for the end).
 _batched: ContextVar[list[bool] | None] = ContextVar("pagecache_batched", default=None)
@@ -88,8 +95,9 @@ def content_changed() -> None:
         return
     now = timezone.now()
     changes = {"number": F("number") + 1, "next_change_at": next_change_after(now)}
-    # The on-disk mirror is moved on by whoever bumps, once the bump is visible to others.
-    transaction.on_commit(mirror_after_change, robust=True)
+    if mirror_wanted():
+        # The on-disk mirror is moved on by whoever bumps, once the bump is visible.
+        transaction.on_commit(mirror_after_change, robust=True)
     if Generation.objects.filter(pk=GENERATION_PK).update(**changes):
         return
     # No row yet (a fresh or flushed database): make it, then bump it like anyone else, so
@@ -99,21 +107,33 @@ def content_changed() -> None:
         Generation.objects.filter(pk=GENERATION_PK).update(**changes)
 
 
+def generation_read(moment: datetime) -> tuple[int, bool]:
+    """The number, and whether ``moment`` has reached the pending clock change.
+
+    Plain SQL for the one query every cache hit makes: compiling it through the ORM cost
+    more than running it (profiled: 0.3 of 0.4 ms per hit). Routed like the ORM's reads.
+    """
+    connection = connections[router.db_for_read(Generation)]
+    with connection.cursor() as cursor:
+        moment_value = connection.ops.adapt_datetimefield_value(moment)
+        cursor.execute(GENERATION_SQL, [moment_value, GENERATION_PK])
+        found = cursor.fetchone()
+    return (0, False) if found is None else (int(found[0]), bool(found[1]))
+
+
 def generation_current(*, now: datetime | None = None) -> int:
     """The number to key pages with now, after moving it on if the clock changed a page."""
     moment = now or timezone.now()
-    row = Generation.objects.filter(pk=GENERATION_PK).values_list("number", "next_change_at")
-    found = row.first()
-    if found is None:
-        return 0
-    number, next_change_at = found
-    if next_change_at is None or moment < next_change_at:
+    number, due = generation_read(moment)
+    if not due:
         return number
     # Only the request that still sees the passed moment bumps; a racing one finds the row
     # already moved on (the WHERE is evaluated again after the first commits) and re-reads.
-    if Generation.objects.filter(pk=GENERATION_PK, next_change_at__lte=moment).update(
-        number=F("number") + 1, next_change_at=next_change_after(moment)
+    if (
+        Generation.objects.filter(pk=GENERATION_PK, next_change_at__lte=moment).update(
+            number=F("number") + 1, next_change_at=next_change_after(moment)
+        )
+        and mirror_wanted()
     ):
         transaction.on_commit(mirror_after_change, robust=True)
-    again = row.first()
-    return again[0] if again is not None else 0
+    return generation_read(moment)[0]

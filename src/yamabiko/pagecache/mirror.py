@@ -214,6 +214,11 @@ def prune(root: Path, *, keep: str) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+def wanted() -> bool:
+    """Whether a change must be followed: the mirror is on, or a link of it is left over."""
+    return bool(settings.YAMABIKO_PAGE_MIRROR) or (mirror_dir() / CURRENT).is_symlink()
+
+
 def after_change() -> None:
     """Run after a bump commits: move the mirror on, or take a disabled one offline."""
     if settings.YAMABIKO_PAGE_MIRROR:
