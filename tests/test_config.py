@@ -74,6 +74,7 @@ def test_allowed_hosts_and_outbound_allow_are_comma_lists(tmp_path: Path) -> Non
         ("YAMABIKO_SITE_URL", "ftp://x", r"YAMABIKO_SITE_URL must be an http\(s\) URL"),
         ("DATABASE_URL", "mysql://x/y", "DATABASE_URL must start with sqlite:// or postgres://"),
         ("YAMABIKO_PAGE_CACHE", "sometimes", "YAMABIKO_PAGE_CACHE must be 1 or 0"),
+        ("YAMABIKO_TRUSTED_PROXIES", "10.0.0.0/8, nginx", "YAMABIKO_TRUSTED_PROXIES must list"),
     ],
 )
 def test_bad_values_stop_with_a_message_naming_the_variable(
@@ -81,6 +82,16 @@ def test_bad_values_stop_with_a_message_naming_the_variable(
 ) -> None:
     with pytest.raises(ConfigurationError, match=message):
         load_config({"YAMABIKO_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_trusted_proxies_are_read_as_networks(tmp_path: Path) -> None:
+    config = load_config(
+        {
+            "YAMABIKO_DATA_DIR": str(tmp_path),
+            "YAMABIKO_TRUSTED_PROXIES": "127.0.0.1, 10.1.0.0/16,::1",
+        }
+    )
+    assert config.trusted_proxies == ("127.0.0.1/32", "10.1.0.0/16", "::1/128")
 
 
 def test_the_page_mirror_is_off_by_default_and_needs_the_page_cache(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ that says what to set, which the CLI prints without a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -36,6 +37,7 @@ class Config:
     page_cache: bool
     page_mirror: bool
     outbound_allow: tuple[str, ...]
+    trusted_proxies: tuple[str, ...]
     email_url: str
     email_from: str
 
@@ -122,6 +124,19 @@ def read_database_url(env: Mapping[str, str], data_dir: Path) -> str:
     return raw
 
 
+def read_networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Addresses or CIDR networks, each checked, in their normal spelling."""
+    networks = []
+    for item in read_list(env, name):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigurationError(
+                f"{name} must list IP addresses or networks (192.0.2.10, 10.0.0.0/8), not {item!r}"
+            ) from None
+    return tuple(networks)
+
+
 def read_database_replicas(env: Mapping[str, str], database_url: str) -> tuple[str, ...]:
     """Read-only copies of the PostgreSQL primary, each a postgres:// URL."""
     replicas = read_list(env, "YAMABIKO_DATABASE_REPLICAS")
@@ -185,6 +200,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         page_cache=page_cache,
         page_mirror=page_mirror,
         outbound_allow=read_list(env, "YAMABIKO_OUTBOUND_ALLOW"),
+        trusted_proxies=read_networks(env, "YAMABIKO_TRUSTED_PROXIES"),
         email_url=read_email_url(env),
         email_from=env.get("YAMABIKO_EMAIL_FROM", "").strip() or f"yamabiko@{site_host}",
     )

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 import redis
-from django.conf import settings
+from django.conf import LazySettings, settings
 from django.db import connection, connections
 from django.test import RequestFactory, override_settings
 
@@ -369,6 +369,33 @@ def test_client_ip_ignores_x_forwarded_for() -> None:
     )
 
     assert client_ip(request) == "192.0.2.1"
+
+
+@pytest.mark.parametrize(
+    ("remote_addr", "forwarded", "expected"),
+    [
+        # nginx on the same machine, one hop: the address nginx saw.
+        ("127.0.0.1", "198.51.100.66", "198.51.100.66"),
+        # A client's own forged entries come first; proxies append what they saw.
+        ("127.0.0.1", "203.0.113.9, 198.51.100.66", "198.51.100.66"),
+        # A CDN (trusted) in front of nginx: skip both, take the first untrusted hop.
+        ("127.0.0.1", "198.51.100.66, 10.1.2.3", "198.51.100.66"),
+        ("127.0.0.1", "2001:DB8::1", "2001:db8::1"),
+        # No header, or garbage where the proxy wrote: the proxy itself.
+        ("127.0.0.1", "", "127.0.0.1"),
+        ("127.0.0.1", "unknown", "127.0.0.1"),
+        ("127.0.0.1", "198.51.100.66, garbage, 10.1.2.3", "10.1.2.3"),
+        # Not from a trusted proxy: the header is anyone's and is ignored.
+        ("192.0.2.1", "198.51.100.66", "192.0.2.1"),
+    ],
+)
+def test_client_ip_believes_x_forwarded_for_only_from_trusted_proxies(
+    settings: LazySettings, remote_addr: str, forwarded: str, expected: str
+) -> None:
+    settings.YAMABIKO_TRUSTED_PROXIES = ("127.0.0.1/32", "10.0.0.0/8")
+    request = RequestFactory().post("/", REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected
 
 
 @pytest.mark.parametrize(

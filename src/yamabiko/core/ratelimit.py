@@ -23,14 +23,16 @@ need the same SECRET_KEY, as they do for sessions.
 Call ``rate_hit`` outside your own transaction: inside one, the database counter is only a
 savepoint, rolled back with the caller's work and locked until the caller commits.
 
-Client addresses: ``client_ip`` reads REMOTE_ADDR only. X-Forwarded-For is never trusted,
-since any client can send it; behind a reverse proxy, have the server (or a middleware that
-knows the proxy's address) set REMOTE_ADDR to the real client, or every visitor shares the
-proxy's address and its limit.
+Client addresses: ``client_ip`` reads REMOTE_ADDR. X-Forwarded-For is believed only when
+REMOTE_ADDR is one of YAMABIKO_TRUSTED_PROXIES, and then only as far as it was written by
+trusted proxies: any client can send the header, so the client is the rightmost address
+in it that is not a trusted proxy. Without that setting, behind a reverse proxy every
+visitor would share the proxy's address and its limit.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import re
@@ -183,20 +185,47 @@ def _prune(*, scope: str, before: datetime) -> None:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address from REMOTE_ADDR, normalized; None when it is not an IP address.
+    """The client's address, normalized; None when it is not an IP address.
 
-    An IPv4 address that reaches an IPv6 socket as ``::ffff:a.b.c.d`` comes back as IPv4.
+    REMOTE_ADDR, unless that is a trusted proxy: then the rightmost X-Forwarded-For entry
+    that is not one (each proxy appends the address it saw). An IPv4 address that reaches
+    an IPv6 socket as ``::ffff:a.b.c.d`` comes back as IPv4.
     """
     raw = request.META.get("REMOTE_ADDR")
-    if not isinstance(raw, str):
-        return None
+    address = ip_parsed(raw) if isinstance(raw, str) else None
+    trusted = trusted_proxies()
+    if address is None or not any(address in network for network in trusted):
+        return None if address is None else str(address)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed(str(forwarded).split(",")):
+        sender = ip_parsed(hop)
+        if sender is None:
+            break  # garbage where a proxy should have written: believe no further
+        if not any(sender in network for network in trusted):
+            return str(sender)
+        address = sender
+    return str(address)
+
+
+def ip_parsed(raw: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         address = ipaddress.ip_address(raw.strip())
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return str(address.ipv4_mapped)
-    return str(address)
+        return address.ipv4_mapped
+    return address
+
+
+@functools.cache
+def trusted_networks(
+    spelled: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(network) for network in spelled)
+
+
+def trusted_proxies() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return trusted_networks(tuple(settings.YAMABIKO_TRUSTED_PROXIES))
 
 
 def ip_rate_key(address: str) -> str:
