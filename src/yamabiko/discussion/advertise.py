@@ -8,7 +8,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from yamabiko.posts.models import Post
+from yamabiko.posts.models import Blog, Post
+
+
+def request_blog(request: HttpRequest) -> Blog:
+    """The settings BlogMiddleware read for this request (read now if it did not run)."""
+    blog = getattr(request, "blog", None)
+    return blog if isinstance(blog, Blog) else Blog.load()
 
 
 def absolute(path: str) -> str:
@@ -30,6 +36,8 @@ def trackback_url(post: Post) -> str:
 class LinkbackAdvertisingMiddleware:
     """Every post page (GET and HEAD alike) names its Pingback and Webmention endpoints.
 
+    Pingback only while the blog's `xmlrpc_enabled` is on.
+
     Headers rather than only <link> elements because some senders look at HEAD alone; the
     Pingback spec wants one absolute X-Pingback (§2.1), Webmention a Link header (§3.1.2).
     """
@@ -41,6 +49,8 @@ class LinkbackAdvertisingMiddleware:
         response = self.get_response(request)
         match = request.resolver_match
         if match is not None and match.view_name == "posts:detail" and response.status_code == 200:
-            response["X-Pingback"] = pingback_endpoint()
+            # With XML-RPC switched off there is no Pingback server to name.
+            if request_blog(request).xmlrpc_enabled:
+                response["X-Pingback"] = pingback_endpoint()
             response["Link"] = f'<{webmention_endpoint()}>; rel="webmention"'
         return response

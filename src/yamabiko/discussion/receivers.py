@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
 from yamabiko.core import xmlrpc
 from yamabiko.core.exceptions import NotFound
-from yamabiko.core.ratelimit import client_ip
+from yamabiko.core.ratelimit import client_ip, ip_rate_key, rate_hit
 from yamabiko.discussion import linkbacks
+from yamabiko.discussion.advertise import request_blog
 from yamabiko.discussion.models import LinkbackKind
 from yamabiko.discussion.protocols import pingback, trackback, webmention
 from yamabiko.discussion.targets import TargetMissing, TargetNotAccepted, post_for_target
+from yamabiko.posts.models import Blog
 
 # TrackBack and Webmention bodies are a few form fields; XML-RPC calls a few hundred bytes.
 MAX_FORM_BYTES = 64 * 1024
@@ -29,7 +31,11 @@ class BodyTooLarge(Exception):
 
 
 def read_body(request: HttpRequest, limit: int) -> bytes:
-    """The raw body, refused past ``limit`` before it is all read."""
+    """The raw body, refused past ``limit`` having read at most ``limit + 1`` bytes.
+
+    A declared Content-Length over the limit is refused without reading anything. The read
+    itself is capped all the same, because the header may be missing (chunked) or lie.
+    """
     try:
         declared = int(request.headers.get("Content-Length") or 0)
     except ValueError:
@@ -91,7 +97,7 @@ def trackback_receive(request: HttpRequest, post_id: int) -> HttpResponse:
 # --- XML-RPC: Pingback ---------------------------------------------------------------
 
 
-def pingback_ping(request: HttpRequest, call: xmlrpc.MethodCall) -> str:
+def pingback_ping(request: HttpRequest, call: xmlrpc.MethodCall) -> xmlrpc.XmlRpcValue:
     source, target = pingback.ping_args(call)
     try:
         post = post_for_target(target, request_host=request.get_host())
@@ -121,18 +127,93 @@ def pingback_ping(request: HttpRequest, call: xmlrpc.MethodCall) -> str:
     return f"Pingback from {source} to {target} is queued for verification."
 
 
-XmlRpcMethod = Callable[[HttpRequest, xmlrpc.MethodCall], str]
+def system_list_methods(request: HttpRequest, call: xmlrpc.MethodCall) -> xmlrpc.XmlRpcValue:
+    if call.params:
+        raise xmlrpc.XmlRpcFault(xmlrpc.INVALID_PARAMS, "system.listMethods takes no parameters")
+    return sorted(XMLRPC_METHODS)
 
-# Deliberately no system.multicall: one request, one ping (PROTOCOLS.md 5.2).
-XMLRPC_METHODS: dict[str, XmlRpcMethod] = {"pingback.ping": pingback_ping}
+
+XmlRpcMethod = Callable[[HttpRequest, xmlrpc.MethodCall], xmlrpc.XmlRpcValue]
+
+# The one list of what /xmlrpc/ offers; system.listMethods reads it.
+XMLRPC_METHODS: dict[str, XmlRpcMethod] = {
+    "pingback.ping": pingback_ping,
+    "system.listMethods": system_list_methods,
+}
+
+# Refused by name, so a client learns it is a policy and not a typo. One multicall of 2,000
+# pingback.ping calls kept WordPress busy for ten minutes (PROTOCOLS.md 5.2, Rec 6), and it
+# would let one request step past the per-request rate limit.
+REFUSED_METHODS = {
+    "system.multicall": "system.multicall is not supported: send one pingback.ping per request",
+}
 
 
-def xmlrpc_answer(body: bytes) -> HttpResponse:
-    return HttpResponse(body, content_type="text/xml; charset=utf-8")
+def xmlrpc_answer(body: bytes, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+def xmlrpc_method(name: str) -> XmlRpcMethod:
+    if name in REFUSED_METHODS:
+        raise xmlrpc.XmlRpcFault(xmlrpc.METHOD_NOT_FOUND, REFUSED_METHODS[name])
+    method = XMLRPC_METHODS.get(name)
+    if method is None:
+        raise xmlrpc.XmlRpcFault(xmlrpc.METHOD_NOT_FOUND, f"no method {name[:100]!r}")
+    return method
+
+
+def xmlrpc_call(request: HttpRequest, body: bytes) -> bytes:
+    """The response document for one call: its value, or the fault it raised."""
+    try:
+        call = xmlrpc.parse_method_call(body, max_bytes=MAX_XMLRPC_BYTES)
+        return xmlrpc.success_response(xmlrpc_method(call.name)(request, call))
+    except xmlrpc.XmlRpcFault as fault:
+        return xmlrpc.fault_response(fault.code, fault.message)
+
+
+def xmlrpc_rate_refusal(request: HttpRequest, blog: Blog) -> HttpResponse | None:
+    """429 once this address has made more calls this hour than linkback_rate_per_ip.
+
+    Counted before the body is read, so malformed calls and calls that never reach
+    linkback_receive (unknown targets, wrong params) are bounded too. The endpoint serves
+    only pingbacks, so one call is one linkback attempt. An HTTP 429 and not fault 49:
+    senders (ours included) take 49 as permanent, and this refusal lifts in an hour.
+    """
+    address = client_ip(request)
+    if address is None:
+        return None
+    decision = rate_hit(
+        scope="xmlrpc-ip",
+        key=ip_rate_key(address),
+        limit=blog.linkback_rate_per_ip,
+        window=linkbacks.RATE_WINDOW_SECONDS,
+    )
+    if decision.allowed:
+        return None
+    message = "too many XML-RPC calls from this address in the last hour; try again later"
+    response = xmlrpc_answer(
+        xmlrpc.fault_response(pingback.FAULT_ACCESS_DENIED, message), status=429
+    )
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
+def xmlrpc_body(request: HttpRequest) -> bytes:
+    """The call's bytes, or the fault to answer with; BodyTooLarge past the cap."""
+    if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+        # PROTOCOLS.md 5.5: a gzip bomb is refused by never inflating anything.
+        raise xmlrpc.XmlRpcFault(xmlrpc.PARSE_ERROR, "compressed requests are not accepted")
+    return read_body(request, MAX_XMLRPC_BYTES)
 
 
 @csrf_exempt
 def xmlrpc_endpoint(request: HttpRequest) -> HttpResponse:
+    blog = request_blog(request)
+    if not blog.xmlrpc_enabled:
+        # As if there were no endpoint: discovery no longer names it either.
+        return HttpResponseNotFound(
+            "XML-RPC is switched off on this blog.\n", content_type="text/plain; charset=utf-8"
+        )
     if request.method != "POST":
         return HttpResponse(
             "XML-RPC server accepts POST requests only.\n",
@@ -140,20 +221,20 @@ def xmlrpc_endpoint(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
             headers={"Allow": "POST"},
         )
+    refusal = xmlrpc_rate_refusal(request, blog)
+    if refusal is not None:
+        return refusal
     try:
-        if request.headers.get("Content-Encoding", "identity").lower() != "identity":
-            raise xmlrpc.XmlRpcFault(xmlrpc.PARSE_ERROR, "compressed requests are not accepted")
-        try:
-            body = read_body(request, MAX_XMLRPC_BYTES)
-        except BodyTooLarge as error:
-            raise xmlrpc.XmlRpcFault(xmlrpc.PARSE_ERROR, "request too large") from error
-        call = xmlrpc.parse_method_call(body, max_bytes=MAX_XMLRPC_BYTES)
-        method = XMLRPC_METHODS.get(call.name)
-        if method is None:
-            raise xmlrpc.XmlRpcFault(xmlrpc.METHOD_NOT_FOUND, f"no method {call.name[:100]!r}")
-        return xmlrpc_answer(xmlrpc.success_response(method(request, call)))
+        body = xmlrpc_body(request)
     except xmlrpc.XmlRpcFault as fault:
         return xmlrpc_answer(xmlrpc.fault_response(fault.code, fault.message))
+    except BodyTooLarge:
+        # XRS: 200 OK "unless there's a lower-level error". An oversized request is refused
+        # by HTTP before any XML-RPC message is read, as TrackBack and Webmention do; the
+        # fault in the body is for clients that read it whatever the status.
+        message = f"the request is larger than {MAX_XMLRPC_BYTES} bytes"
+        return xmlrpc_answer(xmlrpc.fault_response(xmlrpc.PARSE_ERROR, message), status=413)
+    return xmlrpc_answer(xmlrpc_call(request, body))
 
 
 # --- Webmention ----------------------------------------------------------------------

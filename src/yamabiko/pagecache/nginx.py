@@ -72,7 +72,10 @@ def nginx_config(site: NginxSite, headers: list[tuple[str, str]]) -> str:
     root = mirror_dir()
     cookies = "|".join(re.escape(name) for name in sorted(private_cookies()))
     origin = settings.YAMABIKO_SITE_URL.rstrip("/")
-    hub = Blog.load().websub_hub
+    blog = Blog.load()
+    hub = blog.websub_hub
+    # Without XML-RPC there is no Pingback server to name (as the app's own pages do).
+    pingback = pingback_endpoint() if blog.xmlrpc_enabled else ""
     feed_link = (f'<{hub}>; rel="hub", ' if hub else "") + f'<{origin}$yamabiko_path/>; rel="self"'
     page_link = f'<{webmention_endpoint()}>; rel="webmention"'
     tries = " ".join(f"$yamabiko_mirror$uri/{name}" for name in FILE_NAMES.values())
@@ -83,8 +86,9 @@ def nginx_config(site: NginxSite, headers: list[tuple[str, str]]) -> str:
     return f"""\
 # nginx configuration for {settings.YAMABIKO_SITE_URL}, made by `yamabiko nginx-config`.
 # Put it in /etc/nginx/conf.d/ (it belongs in the http block). Make it again after changing
-# the site URL, the WebSub hub or Yamabiko's version. Needs YAMABIKO_PAGE_MIRROR=1 for the
-# app server and the worker; without a mirror every request simply goes to Yamabiko.
+# the site URL, the WebSub hub, XML-RPC on or off, or Yamabiko's version. Needs
+# YAMABIKO_PAGE_MIRROR=1 for the app server and the worker; without a mirror every request
+# simply goes to Yamabiko.
 
 # 1 when the request carries a cookie that makes a page personal (an author, a commenter).
 map $http_cookie $yamabiko_personal {{
@@ -106,7 +110,7 @@ map $uri $yamabiko_link {{
 
 map $uri $yamabiko_pingback {{
     default "";
-    "{html}" {quoted(pingback_endpoint())};
+    "{html}" {quoted(pingback)};
 }}
 
 upstream yamabiko {{

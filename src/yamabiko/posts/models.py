@@ -104,6 +104,12 @@ class Blog(models.Model):
     linkback_rate_per_host = models.PositiveIntegerField(
         default=10, help_text="Linkbacks accepted per hour whose source is on one host."
     )
+    xmlrpc_enabled = models.BooleanField(
+        "XML-RPC enabled",
+        default=True,
+        help_text="Off switches off the XML-RPC endpoint (/xmlrpc/, Pingback) and stops "
+        "pages advertising it; TrackBack and Webmention are unaffected.",
+    )
     blocked_words = models.TextField(
         blank=True, help_text="Comments containing one of these (one per line) are spam."
     )

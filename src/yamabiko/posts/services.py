@@ -268,6 +268,7 @@ BLOG_SETTING_KEYS = (
     "linkback_moderation",
     "linkback_rate_per_ip",
     "linkback_rate_per_host",
+    "xmlrpc_enabled",
     "blocked_words",
     "blocked_domains",
     "blocked_ips",

@@ -16,7 +16,7 @@ from yamabiko.discussion.advertise import (
 from yamabiko.discussion.models import Linkback, MentionType
 from yamabiko.discussion.protocols import trackback
 from yamabiko.discussion.threads import comment_context
-from yamabiko.posts.models import Post
+from yamabiko.posts.models import Blog, Post
 
 register = template.Library()
 
@@ -27,10 +27,18 @@ def comments_section(context: template.Context, post: Post) -> dict[str, Any]:
     return comment_context(context["request"], post, form=context.get("comment_form"))
 
 
-@register.inclusion_tag("discussion/_linkback_head.html")
-def linkback_head() -> dict[str, Any]:
-    """<link> elements for Pingback (exact byte form of its spec §2.2) and Webmention."""
-    return {"pingback": pingback_endpoint(), "webmention": webmention_endpoint()}
+@register.inclusion_tag("discussion/_linkback_head.html", takes_context=True)
+def linkback_head(context: template.Context) -> dict[str, Any]:
+    """<link> elements for Pingback (exact byte form of its spec §2.2) and Webmention.
+
+    No Pingback link while XML-RPC is switched off: it would name an endpoint that 404s.
+    """
+    blog = context.get("blog")
+    enabled = (blog if isinstance(blog, Blog) else Blog.load()).xmlrpc_enabled
+    return {
+        "pingback": pingback_endpoint() if enabled else None,
+        "webmention": webmention_endpoint(),
+    }
 
 
 @register.inclusion_tag("discussion/_linkbacks.html", takes_context=True)
