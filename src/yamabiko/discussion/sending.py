@@ -30,6 +30,8 @@ from yamabiko.posts.models import Blog, Post
 DISCOVERY_MAX_BYTES = 256 * 1024
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(minutes=5)
+# HTTP client errors that mean "later", not "never": timeout, too early, too many requests.
+RETRY_LATER_STATUSES = frozenset({408, 425, 429})
 # Pingback faults worth trying again: the source may not be visible to them yet (PB §3).
 PINGBACK_RETRY_FAULTS = frozenset({16, 17, 50})
 
@@ -126,9 +128,10 @@ def send_webmention(*, source: str, target: str, endpoint: str, fetcher: Fetcher
         endpoint, {"source": source, "target": target}, purpose="sending a Webmention"
     )
     if not 200 <= response.status < 300:
-        raise SendFailed(
-            f"the endpoint answered {response.status}", permanent=400 <= response.status < 500
-        )
+        # A 4xx says the request itself is wrong and will stay so, except 429 ("too many
+        # requests"), which says to come back later.
+        permanent = 400 <= response.status < 500 and response.status not in RETRY_LATER_STATUSES
+        raise SendFailed(f"the endpoint answered {response.status}", permanent=permanent)
 
 
 def send_pingback(*, source: str, target: str, endpoint: str, fetcher: Fetcher) -> None:

@@ -416,6 +416,22 @@ def test_a_client_error_from_the_webmention_endpoint_is_not_retried(remote: Remo
     assert again.status == OutboundStatus.SKIPPED
 
 
+@pytest.mark.parametrize("status", [408, 429])
+def test_a_webmention_endpoint_asking_to_come_back_later_is_retried(
+    remote: Remote, status: int
+) -> None:
+    remote.pages["/wm"] = Page(status=status, body=b"slow down")
+    remote.pages["/target"] = target_page(remote, webmention=True)
+    post = linking_post(remote, "/target")
+
+    send(post)
+
+    record = OutboundPing.objects.get()
+    assert record.status == OutboundStatus.FAILED
+    assert record.next_attempt_at is not None
+    assert str(status) in record.last_error
+
+
 # --- signals and tasks --------------------------------------------------------------------
 
 
