@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from yamabiko import __version__
+from yamabiko.cli.backup import backup, restore
 from yamabiko.cli.base import YamabikoGroup
 from yamabiko.cli.blog import config
 from yamabiko.cli.demo import demo
@@ -42,6 +43,8 @@ for command in (
     linkbacks,
     import_,
     export,
+    backup,
+    restore,
     nginx_config,
     manage,
 ):

@@ -205,7 +205,7 @@ def import_native(
 def _import(stream: BinaryIO, name: str) -> dict[str, int]:
     with transaction.atomic():
         # Inside the transaction, so nothing slips in between the check and the load.
-        _site_empty_or_raise()
+        site_empty_or_raise()
         for label in REPLACED:
             apps.get_model(label)._base_manager.all().delete()
         restore = _Restore(file=name)
@@ -217,7 +217,7 @@ def _import(stream: BinaryIO, name: str) -> dict[str, int]:
         return restore.counts
 
 
-def _site_empty_or_raise() -> None:
+def site_empty_or_raise() -> None:
     found = []
     for model in _models():
         if model._meta.label in REPLACED:
