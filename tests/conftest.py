@@ -12,6 +12,8 @@ import os
 import pytest
 from django.conf import LazySettings, settings
 
+from yamabiko.posts.templatetags.classic import sidebar_forget
+
 pytest_plugins = ["tests.factories"]
 
 
@@ -22,6 +24,12 @@ def _plain_static_storage(settings: LazySettings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _sidebar_forgotten() -> None:
+    # Kept per content generation, whose numbers start again in every test's database.
+    sidebar_forget()
 
 
 @pytest.fixture(scope="session")

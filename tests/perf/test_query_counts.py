@@ -3,7 +3,8 @@
 Each URL is rendered on a realistic site and again after ``site_grow`` has doubled what
 it shows (posts on the page, categories and tags per post, comments and linkbacks on the
 permalink, entries in every feed and sitemap). An N+1 shows up as a count that moved.
-These are cold renders: the test client goes straight to Django, past the page cache.
+These are cold renders: the test client goes straight to Django, past the page cache (the
+sidebar, the same on every page, is kept per content generation).
 """
 
 from __future__ import annotations
@@ -17,18 +18,23 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.perf.site import Site, site_build, site_grow
 from yamabiko.posts.models import Blog
+from yamabiko.posts.templatetags.classic import sidebar_forget
 
 pytestmark = pytest.mark.django_db
 
-# The sidebar of every HTML page: categories, menu pages, months with posts.
-SIDEBAR = 3
+# The sidebar of every HTML page, as kept for the content generation: reading the
+# generation. Rendering it (categories, menu pages, months with posts) is 3 more, once per
+# generation and process (test_the_sidebar_is_rendered_once_per_generation).
+SIDEBAR = 1
+SIDEBAR_RENDER = 3
 # blog settings, count, posts with author and primary category, their tags, sidebar.
-# The same 7 as tests/posts/test_pages.py pins for the home page.
+# tests/posts/test_pages.py pins the home page with the sidebar rendered: 3 more.
 LISTING = 1 + 1 + 1 + 1 + SIDEBAR
 # ... and the category or tag named in the URL, or whether the author has any posts.
 SCOPED_LISTING = LISTING + 1
 # blog settings, post with author and primary category, tags, categories, comments,
-# linkbacks, sidebar: the 9 that tests/discussion/test_comment_views.py pins.
+# linkbacks, sidebar: tests/discussion/test_comment_views.py pins it with the sidebar
+# rendered, 3 more.
 PERMALINK = 1 + 1 + 1 + 1 + 1 + 1 + SIDEBAR
 # blog settings, the page lookup that fails, the 404 page's sidebar, the Redirect lookup.
 NOT_FOUND = 1 + 1 + SIDEBAR + 1
@@ -102,6 +108,7 @@ def expected_answers(site: Site) -> dict[str, Answer]:
 
 
 def measured_answers(client: Client, urls: list[str]) -> dict[str, Answer]:
+    client.get("/")  # the sidebar, rendered once for this generation
     answers = {}
     for url in urls:
         with CaptureQueriesContext(connection) as queries:
@@ -145,3 +152,30 @@ def test_query_counts_do_not_grow_with_the_data(client: Client, blog: Blog) -> N
     assert client.get("/").content.count(b'class="entry h-entry"') == 2 * shown_before
     assert comments_shown(client, site) == 2 * thread_before
     assert moved(before, measured_answers(client, urls)) == {}
+
+
+def test_the_sidebar_is_rendered_once_per_generation(client: Client, blog: Blog) -> None:
+    site = site_build()
+    urls = ["/", site.featured.get_absolute_url(), "/category/travel/"]
+    first = measured_answers_cold(client, urls[0])
+    assert first == LISTING + SIDEBAR_RENDER
+    assert [measured_answers_cold(client, url, forget=False) for url in urls] == [
+        LISTING,
+        PERMALINK,
+        SCOPED_LISTING,
+    ]
+
+    site.featured.title = "Renamed"
+    site.featured.save()  # a change moves the generation on: rendered again, once
+
+    assert measured_answers_cold(client, "/", forget=False) == LISTING + SIDEBAR_RENDER
+    assert measured_answers_cold(client, "/", forget=False) == LISTING
+    assert b"Renamed" in client.get("/").content
+
+
+def measured_answers_cold(client: Client, url: str, *, forget: bool = True) -> int:
+    if forget:
+        sidebar_forget()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
