@@ -12,6 +12,7 @@ import os
 import pytest
 from django.conf import LazySettings, settings
 
+from yamabiko.pagecache.store import recent
 from yamabiko.posts.templatetags.classic import sidebar_forget
 
 pytest_plugins = ["tests.factories"]
@@ -27,9 +28,10 @@ def _plain_static_storage(settings: LazySettings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _sidebar_forgotten() -> None:
+def _kept_renders_forgotten() -> None:
     # Kept per content generation, whose numbers start again in every test's database.
     sidebar_forget()
+    recent.clear()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,15 +137,63 @@ def response_storable(request: HttpRequest, response: HttpResponse) -> bool:
     return response.status_code != 200 or content_type in STORED_TYPES
 
 
+class RecentEntries:
+    """The entries this process served last, in memory, up to a total body size.
+
+    Exact because a key names its content generation: what is stored under a key never
+    changes, so a copy cannot go stale. It spares a hit the shared cache's read (for the
+    file cache: open, read, decompress and unpickle, 15% of a hit in a profile).
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.lock = threading.Lock()  # gthread workers and the task worker's threads
+
+    def get(self, key: str) -> Entry | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        if len(entry.body) > self.max_bytes:
+            return
+        with self.lock:
+            previous = self.entries.pop(key, None)
+            self.size -= len(previous.body) if previous else 0
+            self.entries[key] = entry
+            self.size += len(entry.body)
+            while self.size > self.max_bytes:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped.body)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+# 16 MiB a process: some hundreds of pages, the ones readers are reading now.
+recent = RecentEntries(max_bytes=16 * 1024 * 1024)
+
+
 def entry_put(key: str, response: HttpResponse) -> None:
     headers = tuple(
         (name, value) for name, value in response.items() if name.lower() != "set-cookie"
     )
-    caches[CACHE_ALIAS].set(
-        key, Entry(status=response.status_code, headers=headers, body=response.content)
-    )
+    entry = Entry(status=response.status_code, headers=headers, body=response.content)
+    caches[CACHE_ALIAS].set(key, entry)
+    recent.put(key, entry)
 
 
 def entry_get(key: str) -> Entry | None:
+    if (kept := recent.get(key)) is not None:
+        return kept
     found = caches[CACHE_ALIAS].get(key)
-    return found if isinstance(found, Entry) else None
+    if not isinstance(found, Entry):
+        return None
+    recent.put(key, found)
+    return found
