@@ -151,23 +151,29 @@ def _applied_migrations() -> list[str]:
 
 def _database_dump(vendor: str, target: Path) -> None:
     if vendor == "sqlite":
-        _sqlite_copy(Path(settings.DATABASES["default"]["NAME"]), target)
+        live = Path(settings.DATABASES["default"]["NAME"])
+        _sqlite_copy(live, target, failure=f"cannot copy the database {live}")
     else:
         _pg_run("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}")
 
 
-def _sqlite_copy(source: Path, target: Path) -> None:
-    # One step (pages=-1) reads the whole file in one read transaction: a consistent copy
-    # while servers write, which WAL mode lets go on meanwhile.
-    live = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=20)
-    copy = sqlite3.connect(target)
+def _sqlite_copy(source: Path, target: Path, *, failure: str) -> None:
+    """Copy the database ``source`` into ``target`` with SQLite's backup API.
+
+    One step (pages=-1) reads the whole source in one read transaction, a consistent copy
+    while servers write (WAL lets them go on), and writes the target in one transaction,
+    atomic through SQLite's own journal.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    reader = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=20)
+    writer = sqlite3.connect(target, timeout=20)
     try:
-        live.backup(copy)
+        reader.backup(writer)
     except sqlite3.Error as error:
-        raise YamabikoError(f"cannot copy the database {source}: {error}") from error
+        raise YamabikoError(f"{failure}: {error}") from error
     finally:
-        copy.close()
-        live.close()
+        writer.close()
+        reader.close()
 
 
 def _media_names(media: Path) -> list[str]:
@@ -393,7 +399,11 @@ def _generation_move_past(previous: int) -> None:
 def _database_replace(vendor: str, dump: Path) -> None:
     connection.close()  # the restore writes through its own connection
     if vendor == "sqlite":
-        _sqlite_replace(Path(settings.DATABASES["default"]["NAME"]), dump)
+        # Into the live file rather than renamed over it: a process that still has the file
+        # open then sees the new content instead of writing on into an unlinked file, and
+        # a crash leaves the empty site (SQLite's journal).
+        live = Path(settings.DATABASES["default"]["NAME"])
+        _sqlite_copy(dump, live, failure=f"cannot write the database {live}")
     else:
         # --clean drops the tables an empty, migrated site has; one transaction, so a
         # failure leaves the database as it was.
@@ -401,26 +411,6 @@ def _database_replace(vendor: str, dump: Path) -> None:
             "pg_restore", "--single-transaction", "--exit-on-error", "--clean", "--if-exists",
             "--no-owner", "--no-privileges", str(dump),
         )  # fmt: skip
-
-
-def _sqlite_replace(live: Path, copy: Path) -> None:
-    """Copy ``copy`` into ``live`` with SQLite's backup API.
-
-    Rather than renaming a file over the database: the backup is one SQLite transaction
-    into the live file, atomic through SQLite's own journal (a crash leaves the empty
-    site), and a process that still had the file open sees the new content instead of
-    writing on into an unlinked file.
-    """
-    live.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
-    target = sqlite3.connect(live, timeout=20)
-    try:
-        source.backup(target)
-    except sqlite3.Error as error:
-        raise YamabikoError(f"cannot write the database {live}: {error}") from error
-    finally:
-        target.close()
-        source.close()
 
 
 def _files_replace(staging: Path, data_dir: Path) -> None:
