@@ -1,6 +1,6 @@
 """Comments posted at once to a real `yamabiko serve`: every accepted one is stored and counted.
 
-The server runs as its own process with several gunicorn workers, on the same database
+The server runs as its own process with several workers, on the same database
 vendor as the rest of this run: a fresh SQLite file in its data dir (WAL, IMMEDIATE
 transactions) or a fresh database on the suite's PostgreSQL server. Many client threads
 then post at once, so the workers' transactions really do overlap.

@@ -264,7 +264,7 @@ def test_a_call_one_byte_over_256_kib_is_413_and_stores_nothing(
 
 def wsgi_call(stream: io.BytesIO, content_length: str | None, **environ: str) -> tuple[int, bytes]:
     """POST /xmlrpc/ through Django's WSGI handler, the body read from ``stream`` as a WSGI
-    server hands it over (gunicorn gives a chunked body without CONTENT_LENGTH)."""
+    server hands it over (a chunked body may come without CONTENT_LENGTH)."""
     request_environ = RequestFactory().generic("POST", "/xmlrpc/", content_type=XML).environ
     request_environ.update(environ)
     request_environ["wsgi.input"] = stream
