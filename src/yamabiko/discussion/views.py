@@ -38,7 +38,10 @@ def same_origin(request: HttpRequest) -> bool:
         return True
     if source == "null":  # a sandboxed frame or a privacy-stripped origin: not ours
         return False
-    host = urlsplit(source).netloc
+    try:
+        host = urlsplit(source).netloc
+    except ValueError:  # an unclosed IPv6 bracket ("http://[::1"): no origin, so not ours
+        return False
     allowed = {request.get_host(), urlsplit(settings.YAMABIKO_SITE_URL).netloc}
     return host in allowed
 

@@ -149,7 +149,10 @@ class TaxonomyImport:
                 continue
             tag = self.tags.get(lookup)
             if tag is None:
-                name = unquote(key).strip()
+                # "%00" would decode to a NUL, which no name holds and PostgreSQL refuses.
+                name = unquote(key).replace("\x00", "").strip()
+                if not name:
+                    continue
                 tag = self.tag_for(name, slug_from_text(name, fallback="tag"))
                 self.tags[lookup] = tag
             if tag not in found:

@@ -18,6 +18,18 @@ from yamabiko.porting.models import ImportedItem
 from yamabiko.porting.records import ImportedPost, ParseError
 from yamabiko.porting.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
 
+# ImportedItem.key's length. A longer key (an MT entry without a basename is keyed by its
+# title; WXR ids and slugs are whatever the file says) keeps its start and a digest of the
+# whole, which is as stable from run to run as the key itself.
+KEY_MAX_LENGTH = 400
+
+
+def stored_key(key: str) -> str:
+    if len(key) <= KEY_MAX_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: KEY_MAX_LENGTH - len(digest) - 1]}#{digest}"
+
 
 def fingerprint(record: object) -> str:
     """A digest of what a record says, its line number aside (files grow above it)."""
@@ -47,7 +59,9 @@ class ImportRun:
         return self._source
 
     def known(self, kind: str, key: str) -> ImportedItem | None:
-        return ImportedItem.objects.filter(source=self.source, kind=kind, key=key).first()
+        return ImportedItem.objects.filter(
+            source=self.source, kind=kind, key=stored_key(key)
+        ).first()
 
     def lookup[M: models.Model](
         self, model: type[M], kind: str, key: str, digest: str
@@ -85,7 +99,7 @@ class ImportRun:
         """Record what ``key`` became; returns the outcome, CREATED or UPDATED."""
         outcome = UPDATED if item is not None else CREATED
         if item is None:
-            item = ImportedItem(source=self.source, kind=kind, key=key)
+            item = ImportedItem(source=self.source, kind=kind, key=stored_key(key))
         item.object_id = obj.pk
         item.fingerprint = digest
         item.extra = extra or {}
@@ -95,7 +109,7 @@ class ImportRun:
     def remember_all(self, kind: str, made: Sequence[tuple[str, str, models.Model]]) -> None:
         """Record many new objects at once: (key, digest, object) each."""
         ImportedItem.objects.bulk_create(
-            ImportedItem(source=self.source, kind=kind, key=key, object_id=obj.pk,
+            ImportedItem(source=self.source, kind=kind, key=stored_key(key), object_id=obj.pk,
                          fingerprint=digest)
             for key, digest, obj in made
         )  # fmt: skip

@@ -41,7 +41,10 @@ def outbound_links(html: str, *, base_url: str, own_host: str) -> list[str]:
         href = href.strip(" \t\n\r\f")
         if not href or href.startswith("#"):
             continue
-        url = urljoin(base_url, href)
+        try:
+            url = urljoin(base_url, href)
+        except ValueError:  # an unclosed IPv6 bracket ("http://[x/"): no URL at all
+            continue
         if not is_http_url(url) or host_of(url) == own or url in seen:
             continue
         seen.add(url)
