@@ -2,8 +2,8 @@
 
 `serve` runs granian, a Rust HTTP server, in this process as its supervisor, with our
 WSGI application in each worker. Chosen by measurement (bench/http, servers.py): on a
-page-cache hit, where the Python side is a few tens of microseconds, granian answered 2.6
-times the requests of gunicorn's sync workers and 2.3 times its threaded ones, since it
+page-cache hit, where the Python side is a few tens of microseconds, granian answered 2.4
+times the requests of gunicorn's sync workers and 2.0 times its threaded ones, since it
 keeps connections alive and parses and writes in Rust. The supervisor never loads Django:
 migrating and collecting static files happen in a short-lived child process, and each
 worker imports the application itself. That is what makes SIGHUP a real reload: the new
