@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -57,7 +59,24 @@ MIDDLEWARE = [
     "yamabiko.posts.middleware.BlogMiddleware",
     "yamabiko.posts.middleware.RedirectFallbackMiddleware",
     "yamabiko.discussion.advertise.LinkbackAdvertisingMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin logins: after 5 failures from one reader's address, or for one user name from
+# anywhere, further attempts are refused (429) for an hour; a success clears the count.
+# Attempts are rows in the database, so every process and app server counts together.
+# Unlock early with `yamabiko manage axes_reset` (or axes_reset_username USER).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# The reader's address as the rate limits see it (YAMABIKO_TRUSTED_PROXIES included).
+AXES_CLIENT_IP_CALLABLE = "yamabiko.core.ratelimit.login_client_ip"
 
 ROOT_URLCONF = "yamabiko.urls"
 WSGI_APPLICATION = "yamabiko.wsgi.application"

@@ -108,6 +108,10 @@ NOT_EXPORTED: dict[str, str] = {
     "search.Entry": "derived from posts and pages; rebuilt after a restore",
     "django_tasks_database.DBTaskResult": "the task queue: work for this server, not content",
     "pagecache.Generation": "the page cache's change counter; any value is right after a restore",
+    "axes.AccessAttempt": "failed admin logins counting towards a lockout on this server",
+    "axes.AccessAttemptExpiration": "when those failed logins stop counting",
+    "axes.AccessFailureLog": "the login lockout's failure log, for this server's admins",
+    "axes.AccessLog": "the login lockout's record of admin logins, for this server's admins",
 }
 
 # The settings row exists on every site that has served a request; a restore replaces it.
