@@ -68,7 +68,8 @@ def read_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 def ensure_data_dir(path: Path) -> Path:
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        # Private: it holds the secret key and the database (yamabiko check warns otherwise).
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
         # One probe per process: servers starting together must not remove each other's.
         probe = path / f".write-probe-{os.getpid()}"
         probe.write_text("ok")

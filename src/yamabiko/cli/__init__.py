@@ -11,6 +11,7 @@ from yamabiko import __version__
 from yamabiko.cli.backup import backup, restore
 from yamabiko.cli.base import YamabikoGroup
 from yamabiko.cli.blog import config
+from yamabiko.cli.check import check
 from yamabiko.cli.demo import demo
 from yamabiko.cli.linkbacks import linkbacks
 from yamabiko.cli.manage import manage
@@ -46,6 +47,7 @@ for command in (
     backup,
     restore,
     nginx_config,
+    check,
     manage,
 ):
     cli.add_command(command)
