@@ -207,11 +207,6 @@ def client_ip(request: HttpRequest) -> str | None:
     return str(address)
 
 
-def login_client_ip(request: HttpRequest) -> str:
-    """``client_ip`` for the admin login lockout (django-axes), which needs a string."""
-    return client_ip(request) or "unknown"
-
-
 def ip_parsed(raw: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         address = ipaddress.ip_address(raw.strip())
