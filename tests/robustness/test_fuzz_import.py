@@ -24,7 +24,7 @@ from yamabiko.core.exceptions import YamabikoError
 from yamabiko.porting import ParseError
 from yamabiko.porting.report import CREATED, UNCHANGED, ImportReport
 from yamabiko.porting.services import import_file
-from yamabiko.posts.models import Blog, Post, Redirect, Tag
+from yamabiko.posts.models import PATH_MAX_LENGTH, Blog, Post, Redirect, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +158,14 @@ def mt_record(*, title: str = "T", basename: str = "", tags: str = "") -> bytes:
     return (head + tail).encode()
 
 
+# An old URL that leads to a permalink of 56 kanji: over 500 characters percent-encoded.
+JAPANESE_SLUG_ITEM = (
+    wxr_item(7, "T")
+    .replace("?p=7", "old-post/")
+    .replace("<wp:post_name>t</wp:post_name>", f"<wp:post_name>{'山' * 56}</wp:post_name>")
+)
+
+
 # Each found by the fuzz tests above: SQLite stored these, PostgreSQL raised DataError.
 @pytest.mark.parametrize(
     ("source_format", "data"),
@@ -167,8 +175,19 @@ def mt_record(*, title: str = "T", basename: str = "", tags: str = "") -> bytes:
         ("mt", mt_record(tags="%00, fine")),  # the tag name decodes to a NUL
         ("wxr", wxr(wxr_item(7, "T").replace("?p=7", "a%00b/"))),  # the old URL holds a NUL
         ("wxr", wxr(wxr_item(7, "T").replace("?p=7", "p" * 600))),
+        ("mt", mt_record(basename="b" * 3000)),  # the old URL: over Redirect's length
+        # Found in CI: a Japanese slug whose percent-encoded permalink passed 500 characters.
+        ("wxr", wxr(JAPANESE_SLUG_ITEM)),
     ],
-    ids=["mt-long-title", "mt-long-basename", "mt-nul-tag", "wxr-nul-link", "wxr-long-link"],
+    ids=[
+        "mt-long-title",
+        "mt-long-basename",
+        "mt-nul-tag",
+        "wxr-nul-link",
+        "wxr-long-link",
+        "mt-longer-basename",
+        "wxr-long-japanese-slug",
+    ],
 )
 def test_import_keeps_what_the_database_can_store_on_every_database(
     tmp_path: Path, blog: Blog, source_format: str, data: bytes
@@ -184,5 +203,7 @@ def test_import_keeps_what_the_database_can_store_on_every_database(
     assert not any("\x00" in name for name in Tag.objects.values_list("name", flat=True))
     assert not any("\x00" in path for path in Redirect.objects.values_list("old_path", flat=True))
     assert report.counts["post"][CREATED] == 1
+    new_paths = Redirect.objects.values_list("new_path", flat=True)
+    assert all(len(new_path) <= PATH_MAX_LENGTH for new_path in new_paths)
     again = import_file(source_format, path)
     assert again.counts["post"][UNCHANGED] == 1  # the shortened key finds the entry again

@@ -59,6 +59,7 @@ from yamabiko.porting.records import (
 from yamabiko.porting.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
 from yamabiko.porting.run import ImportRun, fingerprint
 from yamabiko.posts.models import (
+    PATH_MAX_LENGTH,
     RESERVED_PAGE_SLUGS,
     Blog,
     Page,
@@ -98,7 +99,6 @@ _MT_MARKDOWN = frozenset({"markdown", "markdown_with_smarty_pants"})
 _MT_AS_WRITTEN = frozenset({"0", "richtext", "wp_html_raw"})
 TITLE_MAX_LENGTH = 200
 SLUG_MAX_LENGTH = 200
-PATH_MAX_LENGTH = 500  # Redirect.old_path
 
 
 def text_format_for(source_format: str) -> str:
@@ -388,9 +388,10 @@ class _Importer:
         for old_path in self.old_paths(record):
             if old_path == new_path:
                 continue
-            if len(old_path) > PATH_MAX_LENGTH or "\x00" in old_path:
+            too_long = len(old_path.encode()) > PATH_MAX_LENGTH or len(new_path) > PATH_MAX_LENGTH
+            if too_long or "\x00" in old_path:
                 # No server sends such a path (a NUL can come from "%00" in a link), and the
-                # database could not store it.
+                # database could not store or index it (bytes: PostgreSQL's index limit).
                 self.report.warn(
                     record.line, f"{old_path[:60]!r}… cannot be an old URL: not redirected"
                 )

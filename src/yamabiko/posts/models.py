@@ -301,12 +301,17 @@ class Page(models.Model):
         return reverse("posts:page", kwargs={"slug": self.slug})
 
 
+PATH_MAX_LENGTH = 2600
+
+
 class Redirect(models.Model):
     """An old path that answers 301 to its new one, or 410 Gone when new_path is empty."""
 
-    old_path = models.CharField(max_length=500, unique=True)
+    # Long enough for a permalink with a 200-character slug in any script, percent-encoded
+    # (up to 12 bytes a character), and still within PostgreSQL's limit for an index entry.
+    old_path = models.CharField(max_length=PATH_MAX_LENGTH, unique=True)
     # Indexed: redirect_record re-points every redirect that led to a moved path.
-    new_path = models.CharField(max_length=500, blank=True, db_index=True)
+    new_path = models.CharField(max_length=PATH_MAX_LENGTH, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
