@@ -765,10 +765,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def main_run(main: Callable[[], int]) -> None:
+    """Exit with ``main``'s status; on Ctrl+C, say that every server is stopped anyway.
+
+    The servers were stopped on the way out (main's ExitStack), so there is nothing to show.
+    """
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        # The servers were stopped on the way out (main's ExitStack); nothing to show.
         print("interrupted; every server this run started is stopped", file=sys.stderr)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main_run(main)

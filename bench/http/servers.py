@@ -160,8 +160,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted; every server this run started is stopped", file=sys.stderr)
-        sys.exit(130)
+    run.main_run(main)

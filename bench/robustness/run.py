@@ -397,9 +397,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        # The servers were stopped on the way out (main's ExitStack); nothing to show.
-        print("interrupted; every server this run started is stopped", file=sys.stderr)
-        sys.exit(130)
+    http.main_run(main)
