@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 
 from yamabiko.config import get_config
+from yamabiko.core.csp import content_security_policy
 
 CONFIG = get_config()
 
@@ -47,6 +48,8 @@ MIDDLEWARE = [
     # Outermost, so the page cache stores the answer exactly as it leaves Django.
     "yamabiko.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Inside the page cache, so a stored page keeps the policy naming its own nonce.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "yamabiko.feeds.middleware.HttpCachingMiddleware",
@@ -91,6 +94,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yamabiko.posts.context_processors.blog",
@@ -194,6 +198,8 @@ CSRF_COOKIE_SECURE = CONFIG.site_is_https
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts run only with the response's nonce; docs/security.md explains the policy.
+SECURE_CSP = content_security_policy(https=CONFIG.site_is_https)
 if CONFIG.site_is_https:
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from django.utils import timezone
 from tests.cli.conftest import process_env, run_process
 from tests.discussion.factories import CommentFactory
 from tests.factories import PostFactory, UserFactory
-from tests.pagecache.conftest import Server
+from tests.pagecache.conftest import Answer, Server
 from yamabiko.discussion.models import CommentStatus
 from yamabiko.pagecache import mirror
 from yamabiko.pagecache.generation import content_changed
@@ -62,12 +63,47 @@ def test_pages_are_written_at_their_paths_with_a_name_for_their_type(
     feed = server.get("/feed/")
     atom = server.get("/feed/atom/")
 
-    assert mirrored(mirror_on, "/").read_bytes() == home.body
-    assert mirrored(mirror_on, post.get_absolute_url()).read_bytes() == permalink.body
-    assert mirrored(mirror_on, "/feed/", "index.rss").read_bytes() == feed.body
-    assert mirrored(mirror_on, "/feed/atom/", "index.atom").read_bytes() == atom.body
     target = os.readlink(mirror_on / mirror.CURRENT)
     assert target.startswith(f"g{generation()}-")
+    # Pages: as served, but for the scripts' nonce, which is the directory's (see below).
+    nonce = mirror.directory_nonce(target)
+    assert mirrored(mirror_on, "/").read_bytes() == with_nonce(home, nonce)
+    assert mirrored(mirror_on, post.get_absolute_url()).read_bytes() == with_nonce(permalink, nonce)
+    assert mirrored(mirror_on, "/feed/", "index.rss").read_bytes() == feed.body
+    assert mirrored(mirror_on, "/feed/atom/", "index.atom").read_bytes() == atom.body
+
+
+def served_nonce(answer: Answer) -> str:
+    found = re.search(r"'nonce-([^']+)'", answer.headers["Content-Security-Policy"])
+    assert found is not None, answer.headers["Content-Security-Policy"]
+    return found.group(1)
+
+
+def with_nonce(answer: Answer, nonce: str) -> bytes:
+    old = served_nonce(answer).encode()
+    assert answer.body.count(b'nonce="' + old + b'"') >= 2  # classic.js, search.js
+    return answer.body.replace(b'nonce="' + old + b'"', b'nonce="' + nonce.encode() + b'"')
+
+
+def test_mirrored_pages_carry_their_directorys_nonce_and_a_new_one_after_a_change(
+    server: Server, post: Post, mirror_on: Path, django_capture_on_commit_callbacks: Commits
+):
+    server.get("/")
+    first = mirror.directory_nonce(os.readlink(mirror_on / mirror.CURRENT))
+    page = mirrored(mirror_on, "/").read_text()
+    assert len(first) == 32
+    assert re.findall(r'nonce="([^"]+)"', page) == [first, first]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post.title = "Echo valley at dawn"
+        services.post_save(post=post)
+    server.get("/")
+    second = mirror.directory_nonce(os.readlink(mirror_on / mirror.CURRENT))
+    assert second != first
+    assert re.findall(r'nonce="([^"]+)"', mirrored(mirror_on, "/").read_text()) == [
+        second,
+        second,
+    ]
 
 
 def test_a_japanese_slug_is_written_under_its_decoded_path(
@@ -77,7 +113,8 @@ def test_a_japanese_slug_is_written_under_its_decoded_path(
     answer = server.get(japanese.get_absolute_url())
     assert answer.status == 200
     files = list((mirror_on / mirror.CURRENT).rglob("index.html"))
-    assert [f.read_bytes() for f in files] == [answer.body]
+    nonce = mirror.directory_nonce(os.readlink(mirror_on / mirror.CURRENT))
+    assert [f.read_bytes() for f in files] == [with_nonce(answer, nonce)]
     assert "山びこ" in str(files[0])
 
 

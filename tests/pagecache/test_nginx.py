@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -139,10 +140,25 @@ def wait_for(url: str, nginx: subprocess.Popen[bytes]) -> None:
     pytest.fail(f"nginx did not answer at {url}")
 
 
+NONCE_SOURCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
+NONCE_ATTRIBUTE = re.compile(rb'nonce="([A-Za-z0-9_-]+)"')
+
+
 def shared(headers: dict[str, str]) -> dict[str, str]:
-    # nginx offers byte ranges of files; more than Yamabiko does, and harmless.
+    # nginx offers byte ranges of files; more than Yamabiko does, and harmless. The policy
+    # names each answer's own nonce.
     left_out = {*PER_RESPONSE_HEADERS, "accept-ranges"}
-    return {k: v for k, v in headers.items() if k not in left_out}
+    return {k: NONCE_SOURCE.sub("'nonce-N'", v) for k, v in headers.items() if k not in left_out}
+
+
+def scripts_allowed(reply: Reply) -> str:
+    """The nonce the policy names, after checking every script tag of the page has it."""
+    named = NONCE_SOURCE.findall(reply.headers["content-security-policy"])
+    assert len(named) == 1, reply.headers["content-security-policy"]
+    carried = NONCE_ATTRIBUTE.findall(reply.body)
+    assert carried, "the page has no script with a nonce"
+    assert set(carried) == {named[0].encode()}
+    return str(named[0])
 
 
 def test_nginx_answers_a_mirrored_page_as_yamabiko_did(front: Front):
@@ -153,14 +169,18 @@ def test_nginx_answers_a_mirrored_page_as_yamabiko_did(front: Front):
     second = fetch(permalink)
 
     assert second.from_nginx
-    assert second.body == first.body
+    # The same page but for the nonce: the mirror directory's, named by nginx's policy.
+    nonce, mirrored_nonce = scripts_allowed(first), scripts_allowed(second)
+    assert mirrored_nonce != nonce
+    assert second.body == first.body.replace(nonce.encode(), mirrored_nonce.encode())
     assert second.headers["content-type"] == first.headers["content-type"]
     assert shared(second.headers) == shared(first.headers)
+    assert "content-security-policy" in shared(second.headers)
     assert second.headers["link"] == first.headers["link"]
     assert second.headers["x-pingback"] == first.headers["x-pingback"]
     head = fetch(permalink, method="HEAD")
     assert head.from_nginx
-    assert head.headers["content-length"] == str(len(first.body))
+    assert head.headers["content-length"] == str(len(second.body))
     unchanged = fetch(permalink, headers={"If-None-Match": second.headers["etag"]})
     assert unchanged.status == 304
 
@@ -177,7 +197,8 @@ def test_nginx_answers_feeds_with_their_type_and_self_link(front: Front):
 
 def test_a_change_shows_through_nginx_at_once(front: Front):
     fetch(front.url)
-    assert fetch(front.url).from_nginx
+    before = fetch(front.url)
+    assert before.from_nginx
 
     done = run_process("post", "edit", "1", "--title", "Echo valley at dawn", env=front.env)
     assert done.returncode == 0, done.stderr
@@ -185,7 +206,10 @@ def test_a_change_shows_through_nginx_at_once(front: Front):
     after = fetch(front.url)
     assert not after.from_nginx
     assert b"Echo valley at dawn" in after.body
-    assert fetch(front.url).from_nginx
+    again = fetch(front.url)
+    assert again.from_nginx
+    # A new directory, so a new nonce: one read from a page before the change is no use.
+    assert scripts_allowed(again) not in {scripts_allowed(before), scripts_allowed(after)}
 
 
 @pytest.mark.parametrize(

@@ -35,5 +35,15 @@ def test_personal_cookies_and_query_strings_never_reach_the_mirror(blog: Blog):
     text = nginx_config(SITE, [])
     assert "sessionid" in text
     assert "yamabiko_commenter" in text
-    assert '"~^(GET|HEAD):0::.*/$" /current;' in text
+    assert '"~^(GET|HEAD):0::.*/$" "";' in text
     assert "upstream yamabiko {\n    server 127.0.0.1:8000;" in text
+
+
+def test_the_policy_repeated_for_files_names_the_mirror_directorys_nonce(blog: Blog):
+    policies = [value for name, value in shared_headers() if name == "Content-Security-Policy"]
+    assert len(policies) == 1
+    assert "'nonce-$yamabiko_nonce'" in policies[0]
+    assert "'strict-dynamic'" in policies[0]
+    text = nginx_config(SITE, shared_headers())
+    assert "map $realpath_root $yamabiko_nonce {" in text
+    assert "add_header Content-Security-Policy '" in text

@@ -13,6 +13,8 @@ from html import unescape
 import nh3
 from markdown_it import MarkdownIt
 
+from yamabiko.core.csp import alignment_style
+
 ALLOWED_TAGS = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "details", "dfn",
@@ -74,7 +76,13 @@ def sanitize_html(html: str) -> str:
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener",
         filter_style_properties={"text-align"},
+        attribute_filter=style_allowed,
     )
+
+
+def style_allowed(tag: str, attribute: str, value: str) -> str | None:
+    """Style attributes only in the few forms the Content-Security-Policy lets through."""
+    return alignment_style(value) if attribute == "style" else value
 
 
 def render_markdown(source: str) -> str:

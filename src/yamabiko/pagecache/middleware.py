@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 
 from yamabiko.pagecache.mirror import page_store
 from yamabiko.pagecache.store import (
@@ -54,12 +55,15 @@ def mirror_store(request: HttpRequest, response: HttpResponse) -> None:
     if response.status_code != 200 or request.META.get("QUERY_STRING") or generation is None:
         return
     content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+    # Django's nonce is made on first use: a page with no script of ours has none.
+    nonce = get_nonce(request)
     try:
         page_store(
             path=request.path,
             content_type=content_type,
             body=response.content,
             generation=generation,
+            nonce=str(nonce) if nonce else None,
         )
     except Exception:  # the mirror is a copy; Django still answers what it lacks
         logger.exception("page mirror unavailable; the page was not written")

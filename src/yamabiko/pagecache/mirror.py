@@ -23,6 +23,11 @@ and nginx never asks Django about time: ``yamabiko worker`` calls ``keep_time`` 
 seconds, which bumps the generation when a scheduled post is due and starts a fresh
 directory once a day. Every process that can change content must share this data dir: the
 mirror is for one machine (several app servers share pages through Redis instead).
+
+Every directory has its own Content-Security-Policy nonce, the last part of its name: a
+page is written with its scripts' nonce changed to the directory's, and the nginx
+configuration reads it back from the directory ``current`` resolves to (``$realpath_root``)
+to name it in the header. Like the directory, it changes with every change of content.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from pathlib import Path, PurePosixPath
 from django import db
 from django.conf import settings
 
+from yamabiko.core.csp import nonce_replace
 from yamabiko.pagecache.models import GENERATION_PK, Generation
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "FILE_NAMES",
     "RENEW_SECONDS",
     "clock_start",
+    "directory_nonce",
     "follow",
     "keep_time",
     "mirror_dir",
@@ -80,8 +87,14 @@ def mirror_dir() -> Path:
 
 
 def directory_name(generation: int, created: int) -> str:
-    # The random part makes a renewed directory new even within the same second.
-    return f"g{generation}-{created}-{secrets.token_hex(4)}"
+    # The random part is the pages' CSP nonce, 128 bits as the CSP spec asks; it also makes
+    # a renewed directory new even within the same second.
+    return f"g{generation}-{created}-{secrets.token_hex(16)}"
+
+
+def directory_nonce(name: str) -> str:
+    """The CSP nonce of the pages in directory ``name`` (as named by directory_name)."""
+    return name.rpartition("-")[2]
 
 
 def directory_parts(name: str) -> tuple[int, int] | None:
@@ -121,8 +134,11 @@ def relative_path(path: str) -> PurePosixPath | None:
     return PurePosixPath(*segments)
 
 
-def page_store(*, path: str, content_type: str, body: bytes, generation: int) -> None:
-    """Write one page rendered at ``generation``, if that is still the mirrored one."""
+def page_store(
+    *, path: str, content_type: str, body: bytes, generation: int, nonce: str | None = None
+) -> None:
+    """Write one page rendered at ``generation``, if that is still the mirrored one;
+    ``nonce`` is the CSP nonce it was rendered with, if its scripts carry one."""
     name = FILE_NAMES.get(content_type)
     relative = relative_path(path)
     if name is None or relative is None:
@@ -141,6 +157,8 @@ def page_store(*, path: str, content_type: str, body: bytes, generation: int) ->
     try:
         folder.mkdir(parents=True, exist_ok=True)
         draft = folder / f".{name}.{os.getpid()}"
+        if nonce:
+            body = nonce_replace(body, nonce, directory_nonce(target))
         draft.write_bytes(body)
         draft.replace(folder / name)
     except OSError as error:

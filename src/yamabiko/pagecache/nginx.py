@@ -3,10 +3,12 @@
 nginx may serve a mirrored file only to the requests Yamabiko's own cache would answer
 (mirror.py writes only what it stored): GET or HEAD, no query string, a path ending in
 "/", and none of the cookies that make a page personal. Two ``map`` blocks turn that rule
-into a directory prefix: ``/current`` when it holds, a name that never exists otherwise,
-so ``try_files`` falls through to Yamabiko. The headers Django would have sent are
-repeated for files, read from a page rendered now (so security headers added later follow
-when the configuration is generated again).
+into a directory prefix: none when it holds, a name that never exists otherwise, so
+``try_files`` falls through to Yamabiko. The headers Django would have sent are repeated
+for files, read from a page rendered now (so security headers added later follow when the
+configuration is generated again); the Content-Security-Policy names the nonce of the
+mirror directory the file came from, which nginx reads from the name ``current`` resolves
+to (mirror.py writes pages with that nonce).
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ PER_RESPONSE_HEADERS = frozenset(
         "x-yamabiko-cache",
     }
 )
-NEVER = "/-"  # a directory the mirror never holds
+# A directory the mirror never holds: it never writes a name starting with a dot.
+NEVER = "/.yamabiko-never"
+CSP_HEADER = "content-security-policy"
+NONCE_SOURCE = re.compile(r"'nonce-[A-Za-z0-9_-]+'")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,9 +59,16 @@ class NginxSite:
 
 
 def shared_headers() -> list[tuple[str, str]]:
-    """The headers every public page carries, from the home page rendered now."""
+    """The headers every public page carries, from the home page rendered now; the CSP
+    nonce in them is nginx's variable for the mirror directory's nonce."""
     response = Client(headers={"host": urlsplit(settings.YAMABIKO_SITE_URL).netloc}).get("/")
-    return [(k, v) for k, v in response.items() if k.lower() not in PER_RESPONSE_HEADERS]
+    return [
+        (name, NONCE_SOURCE.sub("'nonce-$yamabiko_nonce'", value))
+        if name.lower() == CSP_HEADER
+        else (name, value)
+        for name, value in response.items()
+        if name.lower() not in PER_RESPONSE_HEADERS
+    ]
 
 
 def quoted(value: str) -> str:
@@ -82,7 +94,7 @@ def nginx_config(site: NginxSite, headers: list[tuple[str, str]]) -> str:
     # After try_files finds a file, $uri is that file's path: the maps below read it to
     # give pages and feeds the headers Yamabiko gives them.
     html = r"~/index\.html$"
-    feed = rf"~^/{CURRENT}(?<yamabiko_path>.*?)/+index\.(rss|atom)$"
+    feed = r"~^(?<yamabiko_path>.*?)/+index\.(rss|atom)$"
     return f"""\
 # nginx configuration for {settings.YAMABIKO_SITE_URL}, made by `yamabiko nginx-config`.
 # Put it in /etc/nginx/conf.d/ (it belongs in the http block). Make it again after changing
@@ -99,7 +111,13 @@ map $http_cookie $yamabiko_personal {{
 # Where try_files looks: the mirror only for what Yamabiko's own cache would answer.
 map "$request_method:$yamabiko_personal:$args:$uri" $yamabiko_mirror {{
     default {NEVER};
-    "~^(GET|HEAD):0::.*/$" /{CURRENT};
+    "~^(GET|HEAD):0::.*/$" "";
+}}
+
+# The CSP nonce of the mirror directory a file was served from: the end of its name.
+map $realpath_root $yamabiko_nonce {{
+    default "";
+    "~-(?<yamabiko_directory_nonce>[0-9a-f]+)$" $yamabiko_directory_nonce;
 }}
 
 map $uri $yamabiko_link {{
@@ -124,7 +142,7 @@ server {{
     charset_types application/rss+xml application/atom+xml;
 
     location / {{
-        root {root};
+        root {root / CURRENT};
         try_files {tries} @yamabiko;
         # What Yamabiko sends with these pages, repeated for the files.
 {header_lines(headers, "        ")}
