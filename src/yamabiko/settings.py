@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "yamabiko.feeds",
     "yamabiko.porting",
     "yamabiko.pagecache",
+    # Before the admin, whose admin/base_site.html it extends with a link.
+    "yamabiko.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -42,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The device that gave this session's second factor, then the hold until it is given.
+    "django_otp.middleware.OTPMiddleware",
+    "yamabiko.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yamabiko.posts.middleware.BlogMiddleware",
@@ -82,6 +90,12 @@ AXES_RESET_ON_SUCCESS = True
 # A request without a usable address (Django's test client logging in) gives None, which
 # axes stores as NULL: an address column (inet on PostgreSQL) cannot hold a placeholder.
 AXES_CLIENT_IP_CALLABLE = "yamabiko.core.ratelimit.client_ip"
+
+# Two-factor login (optional per author, docs/security.md). Authenticator apps list the
+# account under the site's host name. Superusers may see devices in the admin, but not
+# their secrets or recovery codes.
+OTP_TOTP_ISSUER = urlsplit(CONFIG.site_url).hostname or "Yamabiko"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 ROOT_URLCONF = "yamabiko.urls"
 WSGI_APPLICATION = "yamabiko.wsgi.application"

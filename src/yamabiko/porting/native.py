@@ -112,6 +112,13 @@ NOT_EXPORTED: dict[str, str] = {
     "axes.AccessAttemptExpiration": "when those failed logins stop counting",
     "axes.AccessFailureLog": "the login lockout's failure log, for this server's admins",
     "axes.AccessLog": "the login lockout's record of admin logins, for this server's admins",
+    # Second-factor secrets stay on the server: an export file travels and is kept in more
+    # places than the database, and holding the TOTP key or an unused recovery code next to
+    # the password hash would make the two factors one. Authors set the app up again after
+    # a restore; until then their password alone logs in.
+    "otp_totp.TOTPDevice": "authors' TOTP secrets for two-factor login; never leave the server",
+    "otp_static.StaticDevice": "holds the recovery codes below; meaningless without them",
+    "otp_static.StaticToken": "authors' unused recovery codes; secrets, like the TOTP keys",
 }
 
 # The settings row exists on every site that has served a request; a restore replaces it.
