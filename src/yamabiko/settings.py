@@ -53,10 +53,11 @@ MIDDLEWARE = [
     # Outermost, so the page cache stores the answer exactly as it leaves Django.
     "yamabiko.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Inside the page cache, so a stored page keeps the policy naming its own nonce.
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # Inside the page cache, so a stored page keeps the policy naming its own nonce, and
+    # inside ConditionalGet, so a 304 names none that its reader's copy does not carry.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "yamabiko.feeds.middleware.HttpCachingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -153,6 +153,8 @@ def test_pages_answer_304_to_a_matching_etag(client, settled, url):
     again = revalidate(client, url, first, "etag")
     assert again.status_code == 304
     assert again["Cache-Control"] == "public, max-age=60"
+    # The reader keeps its copy, whose scripts carry the nonce of its own policy.
+    assert "Content-Security-Policy" not in again
 
 
 def test_a_permalink_etag_changes_with_its_discussion(client, settled):
@@ -170,6 +172,13 @@ def test_page_etag_ignores_only_the_form_token_and_expires_daily():
     assert page_etag(page % b"bbb:2", today="2025-03-01") == same_day
     assert page_etag(page % b"bbb:2", today="2025-03-02") != same_day
     assert page_etag(b"<p>changed</p>" + page % b"aaa:1", today="2025-03-01") != same_day
+
+
+def test_page_etag_ignores_the_scripts_nonce():
+    page = b'<script src="/static/a.js" nonce="%s"></script><p>x</p>'
+    assert page_etag(page % b"Abc_1", today="2025-03-01") == page_etag(
+        page % b"Xyz-2", today="2025-03-01"
+    )
 
 
 def test_pages_that_may_not_be_stored_get_no_etag(admin_client, settled):

@@ -23,12 +23,17 @@ DIRECTIVE_SEPARATOR = re.compile(r"\s*,\s*")
 # unchanged permalink page differ in it alone. The ETag leaves it out; the day is put in
 # instead, so a copy revalidated for days never holds a token past its week of validity.
 FORM_TOKEN = re.compile(rb'(<input type="hidden" name="token" value=")[^"]*(")')
+# Every render's scripts carry a new CSP nonce. A 304 sends no policy (the middleware that
+# adds it sits outside the one that answers 304), so a revalidated copy keeps its own
+# header and nonce together.
+SCRIPT_NONCE = re.compile(rb'( nonce=")[^"]*(")')
 
 
 def page_etag(content: bytes, *, today: str | None = None) -> str:
-    """A weak ETag for an HTML page: equal for renders that differ only in the form token."""
+    """A weak ETag for an HTML page: equal for renders that differ only in the form token
+    and the scripts' nonce."""
     day = today or datetime.now(UTC).date().isoformat()
-    digest = hashlib.sha256(FORM_TOKEN.sub(rb"\1\2", content))
+    digest = hashlib.sha256(SCRIPT_NONCE.sub(rb"\1\2", FORM_TOKEN.sub(rb"\1\2", content)))
     digest.update(day.encode())
     return f'W/"{digest.hexdigest()[:32]}"'
 
