@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -185,6 +186,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # The blog's own timezone and language live in the Blog record and are activated per
 # request by BlogMiddleware; these are only the defaults for code outside a request.
 LANGUAGE_CODE = "en"
+# Every language a blog may be written in (Blog.language); the interface itself speaks
+# those in INTERFACE_LANGUAGES and falls back to English for the others (docs: Languages).
+LANGUAGES = [("en", "English"), ("ja", "日本語"), ("ko", "한국어"), ("zh-hans", "中文")]
+YAMABIKO_INTERFACE_LANGUAGES = ("en", "ja")
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -47,7 +47,10 @@ def test_entry_shows_title_category_body_date_and_footer_counts(client, blog):
     entry = entries(soup_of(client, "/"))[0]
 
     assert entry.select_one("summary .fold-open").get_text() == "▼"
-    assert entry.select_one("summary .entry-title a")["href"] == post.get_absolute_url()
+    title = entry.select_one(".entry-title")
+    assert title.a["href"] == post.get_absolute_url()
+    # The fold's summary is named by the title, which stays outside it (no link in a button).
+    assert entry.select_one("summary")["aria-labelledby"] == title["id"]
     category = entry.select_one(".entry-category")
     assert category.get_text(" ", strip=True) == "Category: Other"
     assert category.a["href"] == "/category/other/"

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from yamabiko.accounts.services import SecondFactorLocked, second_factor_verify
 from yamabiko.core.exceptions import InvalidInput
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 __all__ = ["CodeForm", "ReauthenticationForm"]
 
 
-def code_field(label: str) -> forms.CharField:
+def code_field(label: StrPromise) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=64,
@@ -27,7 +31,7 @@ def code_field(label: str) -> forms.CharField:
 
 
 class CodeForm(forms.Form):
-    code = code_field("Code")
+    code = code_field(_("Code"))
 
 
 class ReauthenticationForm(forms.Form):
@@ -35,12 +39,12 @@ class ReauthenticationForm(forms.Form):
     they are its owner before changing how it is protected."""
 
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    code = code_field("Or a code (from your app, or a recovery code)")
+    code = code_field(_("Or a code (from your app, or a recovery code)"))
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +70,7 @@ class ReauthenticationForm(forms.Form):
                 self.request, username=user.get_username(), password=data["password"]
             )
             if again is None or again.pk != user.pk:
-                raise forms.ValidationError("That password is not right.")
+                raise forms.ValidationError(_("That password is not right."))
         else:
-            raise forms.ValidationError("Enter your password or a code.")
+            raise forms.ValidationError(_("Enter your password or a code."))
         return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import segno
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 __all__ = ["qr_svg"]
 
@@ -15,6 +16,6 @@ def qr_svg(data: str) -> SafeString:
     the light background keeps the code readable on the admin's dark theme.
     """
     svg = segno.make(data, error="m").svg_inline(
-        scale=4, dark="#000", light="#fff", title="QR code for your authenticator app"
+        scale=4, dark="#000", light="#fff", title=gettext("QR code for your authenticator app")
     )
     return mark_safe(svg)  # noqa: S308 - segno escapes the title; the data is drawn, not written

@@ -17,6 +17,7 @@ from datetime import datetime
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -53,7 +54,8 @@ class SecondFactorLocked(YamabikoError):
 
     def __init__(self, until: datetime) -> None:
         super().__init__(
-            f"Too many wrong codes. Wait until {until:%H:%M:%S} UTC before trying again."
+            gettext("Too many wrong codes. Wait until %(time)s UTC before trying again.")
+            % {"time": f"{until:%H:%M:%S}"}
         )
         self.until = until
 
@@ -90,7 +92,7 @@ def totp_secret(device: TOTPDevice) -> str:
 def totp_begin(*, user: AbstractBaseUser) -> TOTPDevice:
     """A fresh secret for the user's app; it protects nothing until confirmed with a code."""
     if twofactor_enabled(user=user):
-        raise InvalidInput("two-factor login is already on; turn it off first")
+        raise InvalidInput(gettext("two-factor login is already on; turn it off first"))
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device: TOTPDevice = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
     return device
@@ -101,7 +103,7 @@ def totp_confirm(*, user: AbstractBaseUser, code: str) -> tuple[TOTPDevice, list
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
         if device is None:
-            raise InvalidInput("no set-up in progress; start again")
+            raise InvalidInput(gettext("no set-up in progress; start again"))
         verified = _verify(device, _normalized(code))
         if verified:
             device.confirmed = True
@@ -109,7 +111,9 @@ def totp_confirm(*, user: AbstractBaseUser, code: str) -> tuple[TOTPDevice, list
             codes = _recovery_codes_replace(user)
     # Outside the transaction: the failure count the device just saved must stay.
     if not verified:
-        raise InvalidInput("That code is not right. Check the time on your phone and retry.")
+        raise InvalidInput(
+            gettext("That code is not right. Check the time on your phone and retry.")
+        )
     logger.info("two-factor login turned on for %s", user.get_username())
     return device, codes
 
@@ -131,10 +135,10 @@ def second_factor_verify(*, user: AbstractBaseUser, code: str) -> Device:
                 TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
             )
         if device is None:
-            raise InvalidInput("two-factor login is not on for this account")
+            raise InvalidInput(gettext("two-factor login is not on for this account"))
         verified = _verify(device, code)
     if not verified:
-        raise InvalidInput("That code is not right.")
+        raise InvalidInput(gettext("That code is not right."))
     return device
 
 
@@ -146,7 +150,7 @@ def recovery_codes_regenerate(*, user: AbstractBaseUser) -> list[str]:
     """New recovery codes; the old ones stop working."""
     with transaction.atomic():
         if not twofactor_enabled(user=user):
-            raise InvalidInput("two-factor login is not on for this account")
+            raise InvalidInput(gettext("two-factor login is not on for this account"))
         codes = _recovery_codes_replace(user)
     logger.info("new recovery codes for %s", user.get_username())
     return codes

@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
@@ -80,7 +81,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "verify.html",
-        "Two-factor login",
+        gettext("Two-factor login"),
         status,
         form=form,
         next=next_url(request),
@@ -94,7 +95,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "overview.html",
-        "Two-factor login",
+        gettext("Two-factor login"),
         enabled=services.twofactor_enabled(user=user),
         codes_left=services.recovery_codes_left(user=user),
     )
@@ -124,11 +125,11 @@ def setup(request: HttpRequest) -> HttpResponse:
             form.add_error("code", str(e))
         else:
             otp_login(request, device)  # the code just given is this session's second step
-            return page(request, "recovery_codes.html", "Your recovery codes", codes=codes)
+            return page(request, "recovery_codes.html", gettext("Your recovery codes"), codes=codes)
     return page(
         request,
         "setup.html",
-        "Set up two-factor login",
+        gettext("Set up two-factor login"),
         form=form,
         secret=services.totp_secret(device),
         uri=device.config_url,
@@ -143,15 +144,15 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     form = ReauthenticationForm(request, posted(request))
     if form.is_valid():
         codes = services.recovery_codes_regenerate(user=user)
-        return page(request, "recovery_codes.html", "Your new recovery codes", codes=codes)
+        return page(request, "recovery_codes.html", gettext("Your new recovery codes"), codes=codes)
     return page(
         request,
         "reauthenticate.html",
-        "New recovery codes",
+        gettext("New recovery codes"),
         LOCKED if form.locked else 200,
         form=form,
-        action="Make new recovery codes",
-        explanation="The recovery codes you have now will stop working.",
+        action=gettext("Make new recovery codes"),
+        explanation=gettext("The recovery codes you have now will stop working."),
     )
 
 
@@ -162,14 +163,18 @@ def disable(request: HttpRequest) -> HttpResponse:
     form = ReauthenticationForm(request, posted(request))
     if form.is_valid():
         services.twofactor_disable(user=user)
-        messages.success(request, "Two-factor login is off. Your password alone now logs in.")
+        messages.success(
+            request, gettext("Two-factor login is off. Your password alone now logs in.")
+        )
         return redirect("accounts:twofactor")
     return page(
         request,
         "reauthenticate.html",
-        "Turn off two-factor login",
+        gettext("Turn off two-factor login"),
         LOCKED if form.locked else 200,
         form=form,
-        action="Turn off two-factor login",
-        explanation="Your password alone will log you in; your recovery codes stop working.",
+        action=gettext("Turn off two-factor login"),
+        explanation=gettext(
+            "Your password alone will log you in; your recovery codes stop working."
+        ),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from yamabiko.discussion.querysets import CommentQuerySet, LinkbackQuerySet
 from yamabiko.posts.models import Post, TextFormat
@@ -18,40 +19,56 @@ LinkbackManager = models.Manager.from_queryset(LinkbackQuerySet)
 
 
 class CommentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    SPAM = "spam", "Spam"
-    TRASH = "trash", "Trash"
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    SPAM = "spam", _("Spam")
+    TRASH = "trash", _("Trash")
 
 
 class Comment(models.Model):
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="comments", verbose_name=_("post")
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+        verbose_name=_("parent"),
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    author_name = models.CharField(max_length=NAME_MAX_LENGTH)
-    author_email = models.EmailField(blank=True, help_text="Never shown to readers.")
-    author_url = models.URLField(max_length=URL_MAX_LENGTH, blank=True)
+    author_name = models.CharField(_("author name"), max_length=NAME_MAX_LENGTH)
+    author_email = models.EmailField(
+        _("author email"), blank=True, help_text=_("Never shown to readers.")
+    )
+    author_url = models.URLField(_("author url"), max_length=URL_MAX_LENGTH, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="comments",
+        verbose_name=_("user"),
     )
-    body = models.TextField(max_length=BODY_MAX_LENGTH)
+    body = models.TextField(_("body"), max_length=BODY_MAX_LENGTH)
     # Readers write the Markdown subset; imported comments keep the HTML they were written in.
-    text_format = models.CharField(max_length=16, choices=TextFormat, default=TextFormat.MARKDOWN)
+    text_format = models.CharField(
+        _("text format"), max_length=16, choices=TextFormat, default=TextFormat.MARKDOWN
+    )
     body_html = models.TextField(blank=True, editable=False)
     status = models.CharField(
-        max_length=16, choices=CommentStatus, default=CommentStatus.PENDING, db_index=True
+        _("status"),
+        max_length=16,
+        choices=CommentStatus,
+        default=CommentStatus.PENDING,
+        db_index=True,
     )
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    spam_score = models.FloatField(default=0.0)
-    spam_reasons = models.JSONField(default=list, blank=True)
+    ip_address = models.GenericIPAddressField(_("ip address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    spam_score = models.FloatField(_("spam score"), default=0.0)
+    spam_reasons = models.JSONField(_("spam reasons"), default=list, blank=True)
     # What the classifier last learned from this comment ("spam", "ham" or ""), so a
     # moderator who changes their mind untrains it instead of counting it twice.
     trained_as = models.CharField(max_length=8, blank=True, editable=False)
@@ -59,6 +76,8 @@ class Comment(models.Model):
     objects = CommentManager()
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["post", "status", "created_at"], name="comment_thread")]
 
@@ -100,19 +119,19 @@ class LinkbackKind(models.TextChoices):
 
 
 class MentionType(models.TextChoices):
-    MENTION = "mention", "Mention"
-    REPLY = "reply", "Reply"
-    LIKE = "like", "Like"
-    REPOST = "repost", "Repost"
-    BOOKMARK = "bookmark", "Bookmark"
+    MENTION = "mention", _("Mention")
+    REPLY = "reply", _("Reply")
+    LIKE = "like", _("Like")
+    REPOST = "repost", _("Repost")
+    BOOKMARK = "bookmark", _("Bookmark")
 
 
 class LinkbackStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    SPAM = "spam", "Spam"
-    REJECTED = "rejected", "Rejected"
-    DELETED = "deleted", "Deleted"
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    SPAM = "spam", _("Spam")
+    REJECTED = "rejected", _("Rejected")
+    DELETED = "deleted", _("Deleted")
 
 
 class Linkback(models.Model):
@@ -123,32 +142,44 @@ class Linkback(models.Model):
     linkback is pending and invisible.
     """
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="linkbacks")
-    kind = models.CharField(max_length=16, choices=LinkbackKind)
-    source_url = models.URLField(max_length=2000)
-    target_url = models.URLField(max_length=2000, blank=True)
-    title = models.CharField(max_length=300, blank=True)
-    excerpt = models.TextField(blank=True)
-    content = models.TextField(blank=True, help_text="Sanitized HTML from the source's h-entry.")
-    blog_name = models.CharField(max_length=250, blank=True)
-    author_name = models.CharField(max_length=200, blank=True)
-    author_url = models.URLField(max_length=2000, blank=True)
-    author_photo = models.URLField(max_length=2000, blank=True)
-    mention_type = models.CharField(max_length=16, choices=MentionType, default=MentionType.MENTION)
-    status = models.CharField(
-        max_length=16, choices=LinkbackStatus, default=LinkbackStatus.PENDING, db_index=True
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="linkbacks", verbose_name=_("post")
     )
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    verify_error = models.CharField(max_length=300, blank=True)
-    spam_score = models.FloatField(default=0.0)
-    spam_reasons = models.JSONField(default=list, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=LinkbackKind)
+    source_url = models.URLField(_("source url"), max_length=2000)
+    target_url = models.URLField(_("target url"), max_length=2000, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    excerpt = models.TextField(_("excerpt"), blank=True)
+    content = models.TextField(
+        _("content"), blank=True, help_text=_("Sanitized HTML from the source's h-entry.")
+    )
+    blog_name = models.CharField(_("blog name"), max_length=250, blank=True)
+    author_name = models.CharField(_("author name"), max_length=200, blank=True)
+    author_url = models.URLField(_("author url"), max_length=2000, blank=True)
+    author_photo = models.URLField(_("author photo"), max_length=2000, blank=True)
+    mention_type = models.CharField(
+        _("mention type"), max_length=16, choices=MentionType, default=MentionType.MENTION
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=LinkbackStatus,
+        default=LinkbackStatus.PENDING,
+        db_index=True,
+    )
+    ip_address = models.GenericIPAddressField(_("ip address"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verify_error = models.CharField(_("verify error"), max_length=300, blank=True)
+    spam_score = models.FloatField(_("spam score"), default=0.0)
+    spam_reasons = models.JSONField(_("spam reasons"), default=list, blank=True)
     trained_as = models.CharField(max_length=8, blank=True, editable=False)
 
     objects = LinkbackManager()
 
     class Meta:
+        verbose_name = _("linkback")
+        verbose_name_plural = _("linkbacks")
         ordering = ["received_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["post", "source_url"], name="linkback_once_per_source")
@@ -168,31 +199,39 @@ class Linkback(models.Model):
 
 
 class OutboundStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
 
 
 class OutboundPing(models.Model):
     """What happened when we told a linked page about one of our posts."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="outbound_pings")
-    target_url = models.URLField(max_length=2000)
-    protocol = models.CharField(max_length=16, choices=LinkbackKind, blank=True)
-    endpoint = models.URLField(max_length=2000, blank=True)
-    status = models.CharField(max_length=16, choices=OutboundStatus, default=OutboundStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="outbound_pings", verbose_name=_("post")
+    )
+    target_url = models.URLField(_("target url"), max_length=2000)
+    protocol = models.CharField(_("protocol"), max_length=16, choices=LinkbackKind, blank=True)
+    endpoint = models.URLField(_("endpoint"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OutboundStatus, default=OutboundStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     # The post's content when last sent successfully: an unchanged post is not re-sent.
-    sent_fingerprint = models.CharField(max_length=64, blank=True)
+    sent_fingerprint = models.CharField(_("sent fingerprint"), max_length=64, blank=True)
     explicit = models.BooleanField(
-        default=False, help_text="Listed by the author as a TrackBack URL to ping."
+        _("explicit"),
+        default=False,
+        help_text=_("Listed by the author as a TrackBack URL to ping."),
     )
 
     class Meta:
+        verbose_name = _("outbound ping")
+        verbose_name_plural = _("outbound pings")
         constraints = [
             models.UniqueConstraint(fields=["post", "target_url"], name="outbound_once_per_target")
         ]

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from yamabiko.core.exceptions import InvalidInput, NotFound
 from yamabiko.core.ratelimit import RateLimited, ip_rate_key
@@ -81,8 +82,10 @@ def rate_check(data: CommentInput, blog: Blog) -> None:
             ("comment-email", email_key, blog.comment_rate_per_email),
         ],
         window=RATE_WINDOW_SECONDS,
-        message="Too many comments from you in the last hour (at most {limit}); "
-        "please wait a while and try again.",
+        message=gettext(
+            "Too many comments from you in the last hour (at most {limit}); "
+            "please wait a while and try again."
+        ),
     )
 
 
@@ -91,11 +94,13 @@ def parent_find(data: CommentInput, post: Post, blog: Blog) -> Comment | None:
         return None
     parent = Comment.objects.filter(pk=data.parent_id).first()
     if parent is None or parent.status != CommentStatus.APPROVED:
-        raise InvalidInput("the comment you are replying to does not exist")
+        raise InvalidInput(gettext("the comment you are replying to does not exist"))
     if parent.post_id != post.pk:
-        raise InvalidInput("the comment you are replying to belongs to another post")
+        raise InvalidInput(gettext("the comment you are replying to belongs to another post"))
     if parent.depth + 1 >= blog.comment_max_depth:
-        raise InvalidInput(f"replies nest at most {blog.comment_max_depth} deep")
+        raise InvalidInput(
+            gettext("replies nest at most %(depth)d deep") % {"depth": blog.comment_max_depth}
+        )
     return parent
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yamabiko.discussion.models import Comment
 
@@ -26,16 +26,19 @@ def comment_notify_author(*, comment_id: int) -> bool:
     author = comment.post.author
     if not author.email or comment.user_id == author.pk:
         return False  # no address, or the author's own comment
+    from yamabiko.posts.models import Blog
+
+    blog = Blog.load()
     context = {"comment": comment, "post": comment.post, "site_url": settings.YAMABIKO_SITE_URL}
-    send_mail(
+    # No request chose a language or timezone: the mail speaks the blog's, and its
+    # permalink carries the date in the blog's timezone as the page's own URL does.
+    with translation.override(blog.interface_language), timezone.override(blog.zone):
         # One line whatever the comment holds: a break in a subject is a header injection.
-        subject=" ".join(
+        subject = " ".join(
             render_to_string("discussion/email/new_comment_subject.txt", context).split()
-        ),
-        message=render_to_string("discussion/email/new_comment.txt", context),
-        from_email=None,
-        recipient_list=[author.email],
-    )
+        )
+        message = render_to_string("discussion/email/new_comment.txt", context)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[author.email])
     logger.info("notified %s of comment %s", author.email, comment.pk)
     return True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from django.core import signing
+from django.utils.translation import gettext
 
 from yamabiko.core.exceptions import InvalidInput
 
@@ -32,15 +33,15 @@ def form_token_issue(*, post_id: int, now: float | None = None) -> str:
 def form_token_age(token: str, *, post_id: int, now: float | None = None) -> float:
     """Seconds since the form was rendered; FormTokenInvalid if the token is not good."""
     if not token:
-        raise FormTokenInvalid("the form token is missing; reload the page and try again")
+        raise FormTokenInvalid(gettext("the form token is missing; reload the page and try again"))
     try:
         data = signing.loads(token, salt=SALT)
     except signing.BadSignature as error:
-        raise FormTokenInvalid("the form token is not valid; reload the page") from error
+        raise FormTokenInvalid(gettext("the form token is not valid; reload the page")) from error
     if not isinstance(data, dict) or data.get("p") != post_id or not isinstance(data.get("t"), int):
-        raise FormTokenInvalid("the form token belongs to another page; reload the page")
+        raise FormTokenInvalid(gettext("the form token belongs to another page; reload the page"))
     issued: int = data["t"]
     age = (now if now is not None else time.time()) - issued
     if age > MAX_AGE_SECONDS or age < -60:
-        raise FormTokenInvalid("the form has expired; reload the page and try again")
+        raise FormTokenInvalid(gettext("the form has expired; reload the page and try again"))
     return max(age, 0.0)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -96,7 +98,7 @@ def accepted(request: HttpRequest, post: Post, comment: Comment, *, remember: bo
             "id": comment.pk,
             "parent": comment.parent_id,
             "html": html if approved else "",
-            "message": "" if approved else "Thank you. Your comment awaits moderation.",
+            "message": "" if approved else gettext("Thank you. Your comment awaits moderation."),
         }
         response: HttpResponse = JsonResponse(payload, status=201)
     else:
@@ -119,14 +121,16 @@ def accepted(request: HttpRequest, post: Post, comment: Comment, *, remember: bo
 def comment_post(request: HttpRequest, post_id: int) -> HttpResponse:
     post = get_object_or_404(Post.objects.live().for_listing(), pk=post_id)
     if not same_origin(request):
-        return refuse(request, post, status=403, message="This form was sent from another site.")
+        message = gettext("This form was sent from another site.")
+        return refuse(request, post, status=403, message=message)
     form = CommentForm(request.POST)
     if not form.is_valid():
         return form_errors(request, post, form)
     try:
         comment = services.comment_submit(data=comment_input(request, post, form))
     except FormTokenInvalid as error:
-        return refuse(request, post, status=403, message=f"The form could not be checked: {error}.")
+        message = gettext("The form could not be checked: %(reason)s.") % {"reason": error}
+        return refuse(request, post, status=403, message=message)
     except services.CommentRateLimited as error:
         response = refuse(request, post, status=429, message=str(error))
         response["Retry-After"] = str(error.retry_after)
@@ -134,6 +138,7 @@ def comment_post(request: HttpRequest, post_id: int) -> HttpResponse:
     except NotFound as error:
         raise Http404(str(error)) from error
     except InvalidInput as error:
-        form.add_error(None, str(error).capitalize() + ".")
+        # The services word their reasons as clauses; the sentence's end is the language's.
+        form.add_error(None, gettext("%(reason)s.") % {"reason": capfirst(str(error))})
         return form_errors(request, post, form)
     return accepted(request, post, comment, remember=form.cleaned_data.get("remember", False))

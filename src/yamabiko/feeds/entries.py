@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from yamabiko.core.text import sanitize_html
 from yamabiko.discussion.models import Comment, Linkback
@@ -68,10 +69,6 @@ def post_entry(post: Post) -> Entry:
     )
 
 
-def _on(post: Post, titled: bool) -> str:
-    return f" on “{post.title}”" if titled else ""
-
-
 def comment_entry(comment: Comment, *, titled: bool) -> Entry:
     """A reader's comment; ``titled`` names the post it is on (in the whole blog's feed)."""
     url = f"{absolute(comment.post.get_absolute_url())}#comment-{comment.pk}"
@@ -79,7 +76,12 @@ def comment_entry(comment: Comment, *, titled: bool) -> Entry:
     return Entry(
         id=tag_uri(site_host(), comment.created_at, f"comment-{comment.pk}"),
         url=url,
-        title=f"Comment by {comment.author_name}{_on(comment.post, titled)}",
+        title=(
+            gettext("Comment by %(name)s on “%(title)s”")
+            if titled
+            else gettext("Comment by %(name)s")
+        )
+        % {"name": comment.author_name, "title": comment.post.title},
         content_html=html,
         summary=summary_text("", html),
         published=comment.created_at,
@@ -107,7 +109,12 @@ def linkback_entry(linkback: Linkback, *, titled: bool) -> Entry:
     return Entry(
         id=tag_uri(site_host(), linkback.received_at, f"linkback-{linkback.pk}"),
         url=url,
-        title=f"{label} from {who}{_on(linkback.post, titled)}",
+        title=(
+            gettext("%(kind)s from %(who)s on “%(title)s”")
+            if titled
+            else gettext("%(kind)s from %(who)s")
+        )
+        % {"kind": label, "who": who, "title": linkback.post.title},
         content_html=html,
         summary=summary_text(linkback.excerpt, html),
         published=linkback.received_at,

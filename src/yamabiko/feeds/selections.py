@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from yamabiko.core.exceptions import NotFound
 from yamabiko.discussion.models import Comment, Linkback
@@ -67,7 +68,8 @@ def post_scope(kind: str, route: Mapping[str, Any], blog: Blog) -> PostScope:
             Q(pk=category.pk) | Q(path__startswith=f"{category.path}/")
         )
         return PostScope(
-            title=f"{blog.title} — Category: {category.name}",
+            title=gettext("%(blog)s — Category: %(name)s")
+            % {"blog": blog.title, "name": category.name},
             home_path=category.get_absolute_url(),
             posts=live.filter(categories__in=subtree).distinct(),
         )
@@ -76,7 +78,7 @@ def post_scope(kind: str, route: Mapping[str, Any], blog: Blog) -> PostScope:
         if tag is None:
             raise NotFound(f"no tag {route['slug']!r}")
         return PostScope(
-            title=f"{blog.title} — Tag: {tag.name}",
+            title=gettext("%(blog)s — Tag: %(name)s") % {"blog": blog.title, "name": tag.name},
             home_path=tag.get_absolute_url(),
             posts=live.filter(tags=tag),
         )
@@ -87,7 +89,7 @@ def post_scope(kind: str, route: Mapping[str, Any], blog: Blog) -> PostScope:
         if not posts.exists():
             raise NotFound(f"no author {username!r}")
         return PostScope(
-            title=f"{blog.title} — Posts by {username}",
+            title=gettext("%(blog)s — Posts by %(name)s") % {"blog": blog.title, "name": username},
             home_path=reverse("posts:author", kwargs={"username": username}),
             posts=posts,
         )
@@ -101,7 +103,7 @@ def comment_scope(kind: str, route: Mapping[str, Any], blog: Blog) -> CommentSco
     if kind == "comments":
         live = Post.objects.live()
         return CommentScope(
-            title=f"{blog.title} — Comments",
+            title=gettext("%(blog)s — Comments") % {"blog": blog.title},
             home_path="/",
             comments=comments.filter(post__in=live),
             linkbacks=linkbacks.filter(post__in=live),
@@ -111,7 +113,8 @@ def comment_scope(kind: str, route: Mapping[str, Any], blog: Blog) -> CommentSco
     if post is None or post.get_absolute_url() != _permalink(route):
         raise NotFound("no such post")
     return CommentScope(
-        title=f"{blog.title} — Comments on “{post.title}”",
+        title=gettext("%(blog)s — Comments on “%(title)s”")
+        % {"blog": blog.title, "title": post.title},
         home_path=post.get_absolute_url(),
         comments=comments.filter(post=post),
         linkbacks=linkbacks.filter(post=post),

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from yamabiko.core.text import render_markdown
 from yamabiko.posts.models import Category, Post, Redirect, Tag
@@ -96,10 +98,10 @@ class PostAdminForm(_PostForm):
     """The post form; the admin saves it through services.post_save, never form.save_m2m."""
 
     tag_names = forms.CharField(
-        label="Tags",
+        label=_("Tags"),
         required=False,
         widget=forms.TextInput(attrs={"class": "vTextField", "autocomplete": "off"}),
-        help_text="Separate tags with commas. Tags that do not exist yet are created.",
+        help_text=_("Separate tags with commas. Tags that do not exist yet are created."),
     )
 
     class Meta:
@@ -116,25 +118,25 @@ class PostAdminForm(_PostForm):
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
         if "slug" in self.fields:
             self.fields["slug"].required = False
-            self.fields["slug"].help_text = (
+            self.fields["slug"].help_text = gettext(
                 "The last part of the post's URL. Left empty, it is made from the title "
                 "(Japanese, Chinese and Korean titles keep their characters). Taken slugs get "
                 "a number added. Changing the slug of a live post leaves a redirect behind."
             )
         if "status" in self.fields:
-            self.fields["status"].help_text = (
+            self.fields["status"].help_text = gettext(
                 "Draft: not public. Published: goes live at the date below, or now when the "
                 "date is empty; a date in the future makes it Scheduled. Scheduled: needs a "
                 "date, and the post appears by itself at that time."
             )
         if "published_at" in self.fields:
             zone = timezone.get_current_timezone_name()
-            self.fields["published_at"].help_text = (
-                f"Publish now: status Published and leave this empty. Schedule: pick a future "
-                f"date and time (the blog's time zone, {zone})."
-            )
+            self.fields["published_at"].help_text = gettext(
+                "Publish now: status Published and leave this empty. Schedule: pick a future "
+                "date and time (the blog's time zone, %(zone)s)."
+            ) % {"zone": zone}
         if "primary_category" in self.fields:
-            self.fields["primary_category"].help_text = (
+            self.fields["primary_category"].help_text = gettext(
                 "Shown as “Category:” on the post. Empty means the first of its categories; "
                 "a primary category is added to the categories if it is not among them."
             )
@@ -144,8 +146,8 @@ class PostAdminForm(_PostForm):
         too_long = [name for name in names if len(name) > TAG_NAME_MAX_LENGTH]
         if too_long:
             raise ValidationError(
-                f"A tag name can have at most {TAG_NAME_MAX_LENGTH} characters: "
-                f"{', '.join(too_long)}"
+                gettext("A tag name can have at most %(limit)d characters: %(names)s")
+                % {"limit": TAG_NAME_MAX_LENGTH, "names": ", ".join(too_long)}
             )
         return names
 
@@ -159,7 +161,9 @@ class PostAdminForm(_PostForm):
             try:
                 validate(url)
             except ValidationError as error:
-                raise ValidationError(f"Not an http(s) URL: {url}") from error
+                raise ValidationError(
+                    gettext("Not an http(s) URL: %(url)s") % {"url": url}
+                ) from error
             urls.append(url)
         return "\n".join(urls)
 
@@ -189,7 +193,9 @@ class CategoryAdminForm(_CategoryForm):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
-            self.fields["slug"].help_text = "Part of its URL. Left empty, it is made from the name."
+            self.fields["slug"].help_text = gettext(
+                "Part of its URL. Left empty, it is made from the name."
+            )
 
 
 class RedirectAdminForm(_RedirectForm):
@@ -197,8 +203,8 @@ class RedirectAdminForm(_RedirectForm):
         model = Redirect
         fields = ["old_path", "new_path"]
         help_texts = {
-            "old_path": "The path readers ask for, such as /2024/05/old-slug/.",
-            "new_path": (
+            "old_path": _("The path readers ask for, such as /2024/05/old-slug/."),
+            "new_path": _(
                 "Where they are sent with 301 Moved Permanently: a path on this site or a full "
                 "http(s) URL. Leave empty to answer 410 Gone."
             ),
@@ -207,7 +213,7 @@ class RedirectAdminForm(_RedirectForm):
     def clean_old_path(self) -> str:
         old_path = str(self.cleaned_data["old_path"]).strip()
         if not old_path.startswith("/") or old_path.startswith("//"):
-            raise ValidationError("Give a path on this site, starting with a single /.")
+            raise ValidationError(_("Give a path on this site, starting with a single /."))
         return old_path
 
     def clean_new_path(self) -> str:
@@ -220,7 +226,7 @@ class RedirectAdminForm(_RedirectForm):
             URLValidator(schemes=["http", "https"])(new_path)
         except ValidationError as error:
             raise ValidationError(
-                "Give a path starting with / or a full http(s) URL, or leave it empty."
+                _("Give a path starting with / or a full http(s) URL, or leave it empty.")
             ) from error
         return new_path
 
@@ -230,5 +236,5 @@ class RedirectAdminForm(_RedirectForm):
         if cleaned_data.get("old_path") and cleaned_data.get("old_path") == cleaned_data.get(
             "new_path"
         ):
-            self.add_error("new_path", "A redirect to itself would loop forever.")
+            self.add_error("new_path", _("A redirect to itself would loop forever."))
         return cleaned_data

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.encoding import escape_uri_path
 
 from yamabiko.posts.models import Blog, Redirect
@@ -14,6 +17,9 @@ from yamabiko.posts.models import Blog, Redirect
 
 class BlogMiddleware:
     """Load the settings record once per request and activate its timezone and language.
+
+    The admin instead speaks the reader's language (admin_language): its pages are never
+    cached, while a public page is one cached copy for every reader.
 
     Reading it per request (one indexed query) is what lets `yamabiko config set` reach
     every running process at its next request without any signalling.
@@ -26,12 +32,48 @@ class BlogMiddleware:
         blog = Blog.load()
         request.blog = blog  # type: ignore[attr-defined]
         timezone.activate(blog.zone)
-        translation.activate(blog.language)
+        admin = request.path.startswith(reverse("admin:index"))
+        language = admin_language(request, blog) if admin else blog.language
+        translation.activate(language)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             timezone.deactivate()
             translation.deactivate()
+        if admin:
+            # Public pages speak the blog's language to everyone, so one cached copy per URL
+            # serves all readers; only the admin (never cached) follows the reader's browser.
+            response.headers.setdefault("Content-Language", language)
+            patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+
+def admin_language(request: HttpRequest, blog: Blog) -> str:
+    """The admin's language: the reader's first Accept-Language the interface speaks.
+
+    Without a match, the blog's own language if the interface speaks it, else English.
+    """
+    spoken = settings.YAMABIKO_INTERFACE_LANGUAGES
+    header = request.headers.get("Accept-Language", "")
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(header.split(",")):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and quality > 0:
+            ranked.append((-quality, position, tag.strip()))
+    for _, _, tag in sorted(ranked):
+        try:
+            code = translation.get_supported_language_variant(tag)
+        except LookupError:
+            continue
+        if code in spoken:
+            return code
+    return blog.interface_language
 
 
 class RedirectFallbackMiddleware:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from yamabiko.core.exceptions import InvalidInput
 from yamabiko.posts.models import Blog, Category, Page, PageStatus, Post, PostStatus, Redirect, Tag
@@ -74,7 +75,7 @@ def category_save(*, category: Category) -> Category:
     ancestor = category.parent
     while ancestor is not None:
         if ancestor.pk == category.pk:
-            raise InvalidInput("a category cannot be its own ancestor")
+            raise InvalidInput(gettext("a category cannot be its own ancestor"))
         ancestor = ancestor.parent
     if not category.slug:
         base = slug_from_text(category.name, fallback="category")
@@ -83,7 +84,9 @@ def category_save(*, category: Category) -> Category:
     elif category.slug in RESERVED_CATEGORY_SLUGS:
         # /category/<slug>/feed/ is the parent's feed, so a child called "feed" could never
         # be reached.
-        raise InvalidInput(f"{category.slug!r} is reserved: choose another category slug")
+        raise InvalidInput(
+            gettext("%(slug)r is reserved: choose another category slug") % {"slug": category.slug}
+        )
     category.path = category_path(category)
     category.save()
     for child in category.children.all():
@@ -95,7 +98,7 @@ def category_for_name(name: str) -> Category:
     """The category called ``name`` (or with that slug), created at the top level if new."""
     name = name.strip()
     if not name:
-        raise InvalidInput("a category name cannot be empty")
+        raise InvalidInput(gettext("a category name cannot be empty"))
     found = Category.objects.filter(models.Q(name__iexact=name) | models.Q(slug=name)).first()
     return found or category_save(category=Category(name=name))
 
@@ -121,7 +124,7 @@ def tags_for_names(names: Iterable[str]) -> list[Tag]:
 def normalise_schedule(post: Post, now: datetime) -> None:
     """Make status and published_at agree, the way an author means them."""
     if post.status == PostStatus.SCHEDULED and post.published_at is None:
-        raise InvalidInput("a scheduled post needs a publication date in the future")
+        raise InvalidInput(gettext("a scheduled post needs a publication date in the future"))
     if post.status in (PostStatus.PUBLISHED, PostStatus.SCHEDULED):
         if post.published_at is None:
             post.published_at = now
@@ -157,7 +160,7 @@ def post_save(
     normalise_schedule(post, now)
     post.title = post.title.strip()
     if not post.title:
-        raise InvalidInput("a post needs a title")
+        raise InvalidInput(gettext("a post needs a title"))
     post.slug = slug_unique(
         Post, post.slug or slug_from_text(post.title, fallback="post"), exclude_pk=post.pk
     )
@@ -227,7 +230,7 @@ def page_save(*, page: Page) -> Page:
     previous = Page.objects.filter(pk=page.pk).first() if page.pk else None
     page.title = page.title.strip()
     if not page.title:
-        raise InvalidInput("a page needs a title")
+        raise InvalidInput(gettext("a page needs a title"))
     if not page.slug:
         page.slug = slug_from_text(page.title, fallback="page")
         if page.slug.isdigit():

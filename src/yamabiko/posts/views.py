@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.utils.encoding import escape_uri_path
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.csrf import requires_csrf_token
 
 from yamabiko.posts.models import Blog, Category, Post, Tag
@@ -44,33 +46,36 @@ def category(request: HttpRequest, path: str) -> HttpResponse:
     found = get_object_or_404(Category, path=path)
     subtree = Category.objects.filter(Q(pk=found.pk) | Q(path__startswith=f"{found.path}/"))
     posts = Post.objects.live().filter(categories__in=subtree).distinct()
-    return listing(request, posts, heading=f"Category: {found.name}")
+    return listing(request, posts, heading=gettext("Category: %(name)s") % {"name": found.name})
 
 
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Tag, slug=slug)
-    return listing(request, Post.objects.live().filter(tags=found), heading=f"Tag: {found.name}")
+    heading = gettext("Tag: %(name)s") % {"name": found.name}
+    return listing(request, Post.objects.live().filter(tags=found), heading=heading)
 
 
 def author(request: HttpRequest, username: str) -> HttpResponse:
     posts = Post.objects.live().filter(author__username=username)
     if not posts.exists():
         raise Http404("No such author")
-    return listing(request, posts, heading=f"Posts by {username}")
+    return listing(request, posts, heading=gettext("Posts by %(name)s") % {"name": username})
 
 
 def year_archive(request: HttpRequest, year: int) -> HttpResponse:
     if not 1 <= year <= 9999:
         raise Http404("No such year")
     posts = Post.objects.live().filter(published_at__year=year)
-    return listing(request, posts, heading=str(year))
+    heading = pgettext("year archive heading", "%(year)s") % {"year": year}
+    return listing(request, posts, heading=heading)
 
 
 def month_archive(request: HttpRequest, year: int, month: int) -> HttpResponse:
     if not (1 <= year <= 9999 and 1 <= month <= 12):
         raise Http404("No such month")
     posts = Post.objects.live().filter(published_at__year=year, published_at__month=month)
-    heading = date(year, month, 1).strftime("%B %Y")
+    # The locale's own order and month names: "February 2026", "2026年2月".
+    heading = date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")
     return listing(request, posts, heading=heading)
 
 

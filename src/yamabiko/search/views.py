@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import dateformat, feedgenerator, timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from yamabiko.posts.models import Blog, Category, Post
@@ -117,10 +118,12 @@ def feed(request: HttpRequest) -> HttpResponse:
     blog: Blog = request.blog  # type: ignore[attr-defined]
     site = settings.YAMABIKO_SITE_URL
     page_url = f"{site}{reverse('search:results')}?{urlencode({'q': query})}"
+    words = {"blog": blog.title, "query": query}
+    title = gettext("%(blog)s: search for “%(query)s”") % words if query else blog.title
     rss = feedgenerator.Rss201rev2Feed(
-        title=xml_text(f"{blog.title}: search for “{query}”" if query else blog.title),
+        title=xml_text(title),
         link=page_url,
-        description=xml_text(f"The newest posts on {blog.title} matching “{query}”."),
+        description=xml_text(gettext("The newest posts on %(blog)s matching “%(query)s”.") % words),
         language=blog.language,
         feed_url=f"{site}{request.get_full_path()}",
     )

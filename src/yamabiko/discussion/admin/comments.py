@@ -9,17 +9,22 @@ Comments come from readers only, so the admin cannot add one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from yamabiko.discussion import services
 from yamabiko.discussion.admin.common import (
     PostFilter,
-    counted,
     cropped,
+    decided,
+    learned_as,
     post_filter_link,
     reasons_list,
 )
@@ -48,9 +53,9 @@ class CommentAdmin(ServiceAdmin[Comment]):
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["status", "post_link", "parent", "created_at"]}),
-        ("Comment", {"fields": ["author_name", "author_email", "author_url", "body"]}),
-        ("Sent from", {"fields": ["user", "ip_address", "user_agent"]}),
-        ("Spam filter", {"fields": ["score", "reasons", "learned"]}),
+        (_("Comment"), {"fields": ["author_name", "author_email", "author_url", "body"]}),
+        (_("Sent from"), {"fields": ["user", "ip_address", "user_agent"]}),
+        (_("Spam filter"), {"fields": ["score", "reasons", "learned"]}),
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -58,31 +63,31 @@ class CommentAdmin(ServiceAdmin[Comment]):
 
     # --- columns and read-only fields --------------------------------------------------
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:
         return cropped(comment.body, EXCERPT_CHARS)
 
-    @admin.display(description="post", ordering="post__title")
+    @admin.display(description=_("post"), ordering="post__title")
     def post_title(self, comment: Comment) -> str:
-        return post_filter_link(comment.post, hint="Only the comments on this post")
+        return post_filter_link(comment.post, hint=gettext("Only the comments on this post"))
 
-    @admin.display(description="post")
+    @admin.display(description=_("post"))
     def post_link(self, comment: Comment) -> str:
         return format_html(
             '<a href="{}">{}</a>', comment.post.get_absolute_url(), comment.post.title
         )
 
-    @admin.display(description="spam score", ordering="spam_score")
+    @admin.display(description=_("spam score"), ordering="spam_score")
     def score(self, comment: Comment) -> str:
         return f"{comment.spam_score:.2f}"
 
-    @admin.display(description="why")
+    @admin.display(description=_("why"))
     def reasons(self, comment: Comment) -> str:
         return reasons_list(comment.spam_reasons)
 
-    @admin.display(description="the classifier learned it as")
+    @admin.display(description=_("the classifier learned it as"))
     def learned(self, comment: Comment) -> str:
-        return {"spam": "spam", "ham": "not spam"}.get(comment.trained_as, "nothing yet")
+        return learned_as(comment.trained_as)
 
     # --- saving and deleting through the services ---------------------------------------
 
@@ -106,27 +111,54 @@ class CommentAdmin(ServiceAdmin[Comment]):
     # --- bulk decisions -----------------------------------------------------------------
 
     def status_apply(
-        self, request: HttpRequest, queryset: QuerySet[Comment], status: str, done: str
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Comment],
+        status: str,
+        done: Callable[[int], str],
     ) -> None:
         selected = list(queryset)
         changed = services.comments_set_status(comments=selected, status=status)
-        message = f"{counted(changed, 'comment')} {done}."
-        if unchanged := len(selected) - changed:
-            message += f" {unchanged} already {'was' if unchanged == 1 else 'were'}."
-        self.message_user(request, message)
+        self.message_user(request, decided(done, changed, len(selected) - changed))
 
-    @admin.action(description="Approve selected comments", permissions=["change"])
+    @admin.action(description=_("Approve selected comments"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        self.status_apply(request, queryset, CommentStatus.APPROVED, "approved")
+        self.status_apply(
+            request,
+            queryset,
+            CommentStatus.APPROVED,
+            lambda n: ngettext("%(count)d comment approved.", "%(count)d comments approved.", n),
+        )
 
-    @admin.action(description="Mark selected comments as pending", permissions=["change"])
+    @admin.action(description=_("Mark selected comments as pending"), permissions=["change"])
     def mark_pending(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        self.status_apply(request, queryset, CommentStatus.PENDING, "marked as pending")
+        self.status_apply(
+            request,
+            queryset,
+            CommentStatus.PENDING,
+            lambda n: ngettext(
+                "%(count)d comment marked as pending.", "%(count)d comments marked as pending.", n
+            ),
+        )
 
-    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
     def mark_spam(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        self.status_apply(request, queryset, CommentStatus.SPAM, "marked as spam")
+        self.status_apply(
+            request,
+            queryset,
+            CommentStatus.SPAM,
+            lambda n: ngettext(
+                "%(count)d comment marked as spam.", "%(count)d comments marked as spam.", n
+            ),
+        )
 
-    @admin.action(description="Move selected comments to the trash", permissions=["change"])
+    @admin.action(description=_("Move selected comments to the trash"), permissions=["change"])
     def trash(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        self.status_apply(request, queryset, CommentStatus.TRASH, "moved to the trash")
+        self.status_apply(
+            request,
+            queryset,
+            CommentStatus.TRASH,
+            lambda n: ngettext(
+                "%(count)d comment moved to the trash.", "%(count)d comments moved to the trash.", n
+            ),
+        )

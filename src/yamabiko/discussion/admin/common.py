@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,6 +11,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from yamabiko.posts.models import Post
 
@@ -32,7 +35,7 @@ class PostFilter(admin.SimpleListFilter):
     fit on a blog of a few years.
     """
 
-    title = "post"
+    title = _("post")
     parameter_name = "post"
 
     def lookups(
@@ -56,8 +59,19 @@ def post_filter_link(post: Post, *, hint: str) -> str:
     )
 
 
-def counted(number: int, what: str) -> str:
-    return f"{number} {what}" if number == 1 else f"{number} {what}s"
+def decided(done: Callable[[int], str], changed: int, unchanged: int) -> str:
+    """What a bulk action did: ``done`` words the changed rows; the rest already were so."""
+    message = done(changed) % {"count": changed}
+    if unchanged:
+        already = ngettext("%(count)d already was.", "%(count)d already were.", unchanged)
+        message += " " + already % {"count": unchanged}
+    return message
+
+
+def learned_as(trained_as: str) -> str:
+    return {"spam": gettext("spam"), "ham": gettext("not spam")}.get(
+        trained_as, gettext("nothing yet")
+    )
 
 
 def cropped(text: str, length: int) -> str:
@@ -69,7 +83,7 @@ def reasons_list(reasons: object) -> str:
     """Why the spam filter judged as it did, one item per reason, each escaped."""
     found = reasons if isinstance(reasons, list) else []
     if not found:
-        return "Nothing recorded."
+        return gettext("Nothing recorded.")
     items = format_html_join("", "<li>{}</li>", ((str(reason),) for reason in found))
     return format_html("<ul>{}</ul>", items)
 

@@ -13,6 +13,7 @@ links rather than loaded into the admin.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,13 +22,16 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from yamabiko.core.exceptions import NotFound
 from yamabiko.discussion import linkbacks, sending
 from yamabiko.discussion.admin.common import (
     PostFilter,
-    counted,
     cropped,
+    decided,
+    learned_as,
     outside_link,
     post_filter_link,
     reasons_list,
@@ -50,13 +54,13 @@ def own_post_link(post: Post) -> str:
 class VerifiedFilter(admin.SimpleListFilter):
     """Whether the source was seen linking to the post; "pending and verified" is the queue."""
 
-    title = "verified"
+    title = _("verified")
     parameter_name = "verified"
 
     def lookups(
         self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
     ) -> list[tuple[str, str]]:
-        return [("yes", "Verified"), ("no", "Not verified")]
+        return [("yes", gettext("Verified")), ("no", gettext("Not verified"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
@@ -87,13 +91,13 @@ class LinkbackAdmin(ServiceAdmin[Linkback]):
     fieldsets = [
         (None, {"fields": ["status", "post_link", "kind", "mention_type", "received_at"]}),
         (
-            "From the source",
+            _("From the source"),
             {"fields": ["source_link", "target_link", "title", "blog_name", "excerpt", "content"]},
         ),
-        ("Author", {"fields": ["author_name", "author_link", "photo_link"]}),
-        ("Sent from", {"fields": ["ip_address"]}),
+        (_("Author"), {"fields": ["author_name", "author_link", "photo_link"]}),
+        (_("Sent from"), {"fields": ["ip_address"]}),
         (
-            "Verification and spam filter",
+            _("Verification and spam filter"),
             {"fields": ["verified_at", "verify_error", "score", "reasons", "learned"]},
         ),
     ]
@@ -103,49 +107,49 @@ class LinkbackAdmin(ServiceAdmin[Linkback]):
 
     # --- columns and read-only fields --------------------------------------------------
 
-    @admin.display(description="source", ordering="title")
+    @admin.display(description=_("source"), ordering="title")
     def source(self, linkback: Linkback) -> str | None:
         return outside_link(linkback.source_url, cropped(linkback.display_title, TITLE_CHARS))
 
-    @admin.display(description="post", ordering="post__title")
+    @admin.display(description=_("post"), ordering="post__title")
     def post_title(self, linkback: Linkback) -> str:
-        return post_filter_link(linkback.post, hint="Only the linkbacks to this post")
+        return post_filter_link(linkback.post, hint=gettext("Only the linkbacks to this post"))
 
-    @admin.display(description="site")
+    @admin.display(description=_("site"))
     def source_host(self, linkback: Linkback) -> str:
         return urlsplit(linkback.source_url).hostname or ""
 
-    @admin.display(description="spam score", ordering="spam_score")
+    @admin.display(description=_("spam score"), ordering="spam_score")
     def score(self, linkback: Linkback) -> str:
         return f"{linkback.spam_score:.2f}"
 
-    @admin.display(description="post")
+    @admin.display(description=_("post"))
     def post_link(self, linkback: Linkback) -> str:
         return own_post_link(linkback.post)
 
-    @admin.display(description="source URL")
+    @admin.display(description=_("source URL"))
     def source_link(self, linkback: Linkback) -> str | None:
         return outside_link(linkback.source_url)
 
-    @admin.display(description="target URL")
+    @admin.display(description=_("target URL"))
     def target_link(self, linkback: Linkback) -> str | None:
         return outside_link(linkback.target_url)
 
-    @admin.display(description="author URL")
+    @admin.display(description=_("author URL"))
     def author_link(self, linkback: Linkback) -> str | None:
         return outside_link(linkback.author_url)
 
-    @admin.display(description="author photo")
+    @admin.display(description=_("author photo"))
     def photo_link(self, linkback: Linkback) -> str | None:
         return outside_link(linkback.author_photo)
 
-    @admin.display(description="why")
+    @admin.display(description=_("why"))
     def reasons(self, linkback: Linkback) -> str:
         return reasons_list(linkback.spam_reasons)
 
-    @admin.display(description="the classifier learned it as")
+    @admin.display(description=_("the classifier learned it as"))
     def learned(self, linkback: Linkback) -> str:
-        return {"spam": "spam", "ham": "not spam"}.get(linkback.trained_as, "nothing yet")
+        return learned_as(linkback.trained_as)
 
     # --- saving and deleting through the services ---------------------------------------
 
@@ -165,7 +169,11 @@ class LinkbackAdmin(ServiceAdmin[Linkback]):
     # --- bulk decisions -----------------------------------------------------------------
 
     def status_apply(
-        self, request: HttpRequest, queryset: QuerySet[Linkback], status: str, done: str
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Linkback],
+        status: str,
+        done: Callable[[int], str],
     ) -> None:
         selected = list(queryset)
         changed = 0
@@ -176,22 +184,36 @@ class LinkbackAdmin(ServiceAdmin[Linkback]):
             except NotFound:
                 continue  # deleted meanwhile
             changed += after.status != before
-        message = f"{counted(changed, 'linkback')} {done}."
-        if unchanged := len(selected) - changed:
-            message += f" {unchanged} already {'was' if unchanged == 1 else 'were'}."
-        self.message_user(request, message)
+        self.message_user(request, decided(done, changed, len(selected) - changed))
 
-    @admin.action(description="Approve selected linkbacks", permissions=["change"])
+    @admin.action(description=_("Approve selected linkbacks"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Linkback]) -> None:
-        self.status_apply(request, queryset, LinkbackStatus.APPROVED, "approved")
+        self.status_apply(
+            request,
+            queryset,
+            LinkbackStatus.APPROVED,
+            lambda n: ngettext("%(count)d linkback approved.", "%(count)d linkbacks approved.", n),
+        )
 
-    @admin.action(description="Mark selected linkbacks as spam", permissions=["change"])
+    @admin.action(description=_("Mark selected linkbacks as spam"), permissions=["change"])
     def mark_spam(self, request: HttpRequest, queryset: QuerySet[Linkback]) -> None:
-        self.status_apply(request, queryset, LinkbackStatus.SPAM, "marked as spam")
+        self.status_apply(
+            request,
+            queryset,
+            LinkbackStatus.SPAM,
+            lambda n: ngettext(
+                "%(count)d linkback marked as spam.", "%(count)d linkbacks marked as spam.", n
+            ),
+        )
 
-    @admin.action(description="Reject selected linkbacks", permissions=["change"])
+    @admin.action(description=_("Reject selected linkbacks"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Linkback]) -> None:
-        self.status_apply(request, queryset, LinkbackStatus.REJECTED, "rejected")
+        self.status_apply(
+            request,
+            queryset,
+            LinkbackStatus.REJECTED,
+            lambda n: ngettext("%(count)d linkback rejected.", "%(count)d linkbacks rejected.", n),
+        )
 
 
 @admin.register(OutboundPing)
@@ -225,38 +247,44 @@ class OutboundPingAdmin(GenericModelAdmin[OutboundPing]):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
-    @admin.display(description="post", ordering="post__title")
+    @admin.display(description=_("post"), ordering="post__title")
     def post_title(self, ping: OutboundPing) -> str:
-        return post_filter_link(ping.post, hint="Only the linkbacks sent for this post")
+        return post_filter_link(ping.post, hint=gettext("Only the linkbacks sent for this post"))
 
-    @admin.display(description="target", ordering="target_url")
+    @admin.display(description=_("target"), ordering="target_url")
     def target(self, ping: OutboundPing) -> str:
         return cropped(ping.target_url, TITLE_CHARS)
 
-    @admin.display(description="post")
+    @admin.display(description=_("post"))
     def post_link(self, ping: OutboundPing) -> str:
         return own_post_link(ping.post)
 
-    @admin.display(description="target")
+    @admin.display(description=_("target"))
     def target_link(self, ping: OutboundPing) -> str | None:
         return outside_link(ping.target_url)
 
-    @admin.display(description="endpoint")
+    @admin.display(description=_("endpoint"))
     def endpoint_link(self, ping: OutboundPing) -> str | None:
         return outside_link(ping.endpoint)
 
     @admin.action(
-        description="Send linkbacks again now for the posts of the selected",
+        description=_("Send linkbacks again now for the posts of the selected"),
         permissions=["send"],
     )
     def send_again_now(self, request: HttpRequest, queryset: QuerySet[OutboundPing]) -> None:
         result = sending.outbound_send_now(pings=queryset)
+        queued = len(result.queued)
         message = (
-            f"Sending again for {counted(len(result.queued), 'post')} in the background."
-            if result.queued
-            else "Nothing to send."
+            ngettext(
+                "Sending again for %(count)d post in the background.",
+                "Sending again for %(count)d posts in the background.",
+                queued,
+            )
+            % {"count": queued}
+            if queued
+            else gettext("Nothing to send.")
         )
         if result.not_live:
             ids = ", ".join(str(post_id) for post_id in result.not_live)
-            message += f" Not live, so not sent: post {ids}."
+            message += " " + gettext("Not live, so not sent: post %(ids)s.") % {"ids": ids}
         self.message_user(request, message)

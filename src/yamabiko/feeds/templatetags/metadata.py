@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext
 
 from yamabiko.feeds import pagemeta
 from yamabiko.feeds.content import first_image_url, summary_text
@@ -31,7 +32,7 @@ def page_meta(context: template.Context, request: HttpRequest, blog: Blog) -> pa
         meta = pagemeta.post_meta(post, blog)
         meta.feeds += pagemeta.feed_links(
             "post",
-            f"Comments on “{post.title}”",
+            gettext("Comments on “%(title)s”") % {"title": post.title},
             year=post.permalink_date.year,
             month=post.permalink_date.month,
             slug=post.slug,
@@ -74,6 +75,7 @@ def page_metadata(context: template.Context) -> dict[str, Any]:
         return {}
     meta = page_meta(context, request, blog)
     site_feeds = pagemeta.feed_links("site", blog.title)
-    comments = pagemeta.feed_links("comments", f"{blog.title} — Comments")[:1]
+    comments_title = gettext("%(blog)s — Comments") % {"blog": blog.title}
+    comments = pagemeta.feed_links("comments", comments_title)[:1]
     meta.feeds = [*site_feeds, *comments, *meta.feeds]
     return {"meta": meta}

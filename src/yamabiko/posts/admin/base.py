@@ -14,6 +14,7 @@ from django.forms import Field as FormField
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from yamabiko.core.exceptions import InvalidInput, YamabikoError
@@ -120,13 +121,16 @@ class WritingAdmin[M: models.Model](GenericModelAdmin[M]):
 
     def preview_view(self, request: HttpRequest) -> HttpResponse:
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
-            return JsonResponse({"error": "You may not write here."}, status=403)
+            return JsonResponse({"error": gettext("You may not write here.")}, status=403)
         text = request.POST.get("text", "")
         if len(text) > PREVIEW_MAX_CHARS:
             return JsonResponse(
                 {
-                    "error": f"The preview shows at most {PREVIEW_MAX_CHARS:,} characters; "
-                    f"this text has {len(text):,}. Saving still works."
+                    "error": gettext(
+                        "The preview shows at most %(limit)s characters; this text has "
+                        "%(length)s. Saving still works."
+                    )
+                    % {"limit": f"{PREVIEW_MAX_CHARS:,}", "length": f"{len(text):,}"}
                 },
                 status=413,
             )
@@ -140,7 +144,8 @@ class WritingAdmin[M: models.Model](GenericModelAdmin[M]):
                 f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_preview"
             )
             kwargs["widget"] = MarkdownPreviewWidget(
-                preview_url=preview_url, label=f"Preview: {db_field.verbose_name}"
+                preview_url=preview_url,
+                label=gettext("Preview: %(field)s") % {"field": db_field.verbose_name},
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from yamabiko.posts import services
 from yamabiko.posts.admin.base import GenericModelAdmin, ServiceAdmin, WritingAdmin
@@ -25,7 +26,7 @@ class PageAdmin(ServiceAdmin[Page], WritingAdmin[Page]):
     prepopulated_fields = {"slug": ("title",)}
     radio_fields = {"status": admin.HORIZONTAL}
 
-    @admin.display(description="URL", ordering="slug")
+    @admin.display(description=_("URL"), ordering="slug")
     def url(self, page: Page) -> str:
         return page.get_absolute_url()
 
@@ -48,6 +49,6 @@ class RedirectAdmin(GenericModelAdmin[Redirect]):
     list_display = ["old_path", "target", "created_at"]
     search_fields = ["old_path", "new_path"]
 
-    @admin.display(description="answer", ordering="new_path")
+    @admin.display(description=_("answer"), ordering="new_path")
     def target(self, redirect: Redirect) -> str:
         return f"301 → {redirect.new_path}" if redirect.new_path else "410 Gone"

@@ -10,6 +10,8 @@ from django.db.models import F
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from yamabiko.posts import services
 from yamabiko.posts.admin.base import ServiceAdmin, WritingAdmin
@@ -30,7 +32,7 @@ def local_time(post: Post) -> str:
 class StatusFilter(admin.SimpleListFilter):
     """Status as readers experience it: a scheduled post whose time has come is published."""
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(
@@ -77,11 +79,14 @@ class PostAdmin(ServiceAdmin[Post], WritingAdmin[Post]):
         return [
             (None, {"fields": ["title", "slug", "body", "extended", "excerpt"]}),
             (
-                "Publishing",
+                _("Publishing"),
                 {"fields": ("status", "published_at", *visibility, "author", "is_sticky")},
             ),
-            ("Categories and tags", {"fields": ["categories", "primary_category", "tag_names"]}),
-            ("Discussion", {"fields": ["allow_comments", "allow_pings", "ping_urls"]}),
+            (
+                _("Categories and tags"),
+                {"fields": ["categories", "primary_category", "tag_names"]},
+            ),
+            (_("Discussion"), {"fields": ["allow_comments", "allow_pings", "ping_urls"]}),
         ]
 
     def formfield_for_foreignkey(
@@ -98,7 +103,7 @@ class PostAdmin(ServiceAdmin[Post], WritingAdmin[Post]):
             kwargs["form_class"] = CategoryMultipleChoiceField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def state(self, post: Post) -> str:
         if post.status == PostStatus.DRAFT:
             return str(PostStatus.DRAFT.label)
@@ -106,21 +111,21 @@ class PostAdmin(ServiceAdmin[Post], WritingAdmin[Post]):
             return str(PostStatus.PUBLISHED.label)
         return str(PostStatus.SCHEDULED.label)
 
-    @admin.display(description="comments", ordering="comment_count")
+    @admin.display(description=_("comments"), ordering="comment_count")
     def comments(self, post: Post) -> int:
         return post.comment_count
 
-    @admin.display(description="trackbacks", ordering="trackback_count")
+    @admin.display(description=_("trackbacks"), ordering="trackback_count")
     def trackbacks(self, post: Post) -> int:
         return post.trackback_count
 
-    @admin.display(description="visibility")
+    @admin.display(description=_("visibility"))
     def visibility(self, post: Post) -> str:
         if post.status == PostStatus.DRAFT:
-            return "Draft: not public."
+            return gettext("Draft: not public.")
         if post.is_live():
-            return f"Live since {local_time(post)}."
-        return f"Scheduled: goes live by itself on {local_time(post)}."
+            return gettext("Live since %(when)s.") % {"when": local_time(post)}
+        return gettext("Scheduled: goes live by itself on %(when)s.") % {"when": local_time(post)}
 
     def save_with_service(self, request: HttpRequest, obj: Post, form: ModelForm[Post]) -> None:
         if obj.author_id is None:
@@ -137,13 +142,16 @@ class PostAdmin(ServiceAdmin[Post], WritingAdmin[Post]):
         if wanted_slug and obj.slug != wanted_slug:
             self.message_user(
                 request,
-                f"The slug “{wanted_slug}” was taken, so this post's is “{obj.slug}”.",
+                gettext("The slug “%(wanted)s” was taken, so this post's is “%(slug)s”.")
+                % {"wanted": wanted_slug, "slug": obj.slug},
                 messages.WARNING,
             )
         if obj.status == PostStatus.SCHEDULED:
-            self.message_user(
-                request, f"“{obj}” is scheduled: it goes live on {local_time(obj)}.", messages.INFO
-            )
+            message = gettext("“%(post)s” is scheduled: it goes live on %(when)s.") % {
+                "post": obj,
+                "when": local_time(obj),
+            }
+            self.message_user(request, message, messages.INFO)
 
     def delete_model(self, request: HttpRequest, obj: Post) -> None:
         services.post_delete(post=obj)

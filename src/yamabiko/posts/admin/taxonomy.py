@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from yamabiko.posts import services
 from yamabiko.posts.admin.base import GenericModelAdmin, ServiceAdmin
@@ -39,11 +40,11 @@ class CategoryAdmin(ServiceAdmin[Category]):
             kwargs["form_class"] = CategoryChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="URL", ordering="path")
+    @admin.display(description=_("URL"), ordering="path")
     def url(self, category: Category) -> str:
         return category.get_absolute_url()
 
-    @admin.display(description="posts", ordering="post_count")
+    @admin.display(description=_("posts"), ordering="post_count")
     def number_of_posts(self, category: Category) -> int:
         return post_count(category)
 
@@ -65,6 +66,6 @@ class TagAdmin(GenericModelAdmin[Tag]):
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Tag]:
         return super().get_queryset(request).annotate(post_count=Count("posts"))
 
-    @admin.display(description="posts", ordering="post_count")
+    @admin.display(description=_("posts"), ordering="post_count")
     def number_of_posts(self, tag: Tag) -> int:
         return post_count(tag)

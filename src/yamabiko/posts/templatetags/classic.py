@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.safestring import SafeString
 
 from yamabiko.pagecache.generation import generation_current
@@ -54,3 +54,9 @@ def sidebar(context: template.Context) -> SafeString:
 @register.filter
 def category_depth(category: Category) -> int:
     return category.path.count("/")
+
+
+@register.filter
+def grouped(value: int) -> str:
+    """A count as the active language writes it, thousands grouped: 1,234."""
+    return formats.number_format(value, force_grouping=True)

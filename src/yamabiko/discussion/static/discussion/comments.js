@@ -11,6 +11,18 @@
   var replying = form.querySelector(".replying-to");
   var home = form.parentNode;
   var homeNext = form.nextSibling;
+  // Words come translated in the form's data-text-* attributes (a cached page, and no
+  // inline script under the Content-Security-Policy); "{count}" and "{id}" are filled in.
+  var lang = document.documentElement.lang || undefined;
+
+  function text(name, fallback) {
+    return form.getAttribute("data-text-" + name) || fallback;
+  }
+
+  function counted(name, count) {
+    var template = text(count === 1 ? name + "-one" : name, "");
+    return template.replace("{count}", count.toLocaleString(lang));
+  }
 
   function clearErrors() {
     errors.textContent = "";
@@ -44,7 +56,7 @@
     replying.hidden = false;
     var link = replying.querySelector("a");
     link.href = "#comment-" + id;
-    link.textContent = "comment " + id;
+    link.textContent = text("reply-link", "comment {id}").replace("{id}", id);
     target.querySelector(".comment-article").after(form);
     form.querySelector("textarea").focus();
   }
@@ -76,9 +88,11 @@
     if (empty) empty.remove();
     var count = section.querySelector(".comment-count");
     if (count) {
-      count.textContent = String(Number(count.textContent) + 1);
+      // The count is shown grouped ("1,234"): read back only its digits.
+      var total = Number(count.textContent.replace(/\D/g, "")) + 1;
+      count.textContent = total.toLocaleString(lang);
       var footer = document.querySelector(".entry-comments");
-      if (footer) footer.textContent = "Comment (" + count.textContent + ")";
+      if (footer) footer.textContent = counted("count", total);
     }
     return item;
   }
@@ -113,7 +127,7 @@
       return response.json().then(function (payload) {
         return { ok: response.ok, payload: payload };
       }, function () {
-        return { ok: false, payload: { errors: { __all__: ["The blog did not answer properly; please try again."] } } };
+        return { ok: false, payload: { errors: { __all__: [text("bad-answer", "Error")] } } };
       });
     }).then(function (result) {
       var payload = result.payload;
@@ -125,14 +139,14 @@
       if (payload.status === "approved" && payload.html) {
         var item = insert(payload);
         cancelReply();
-        status.textContent = "Your comment is published.";
+        status.textContent = text("published", "");
         item.scrollIntoView({ block: "nearest" });
       } else {
         cancelReply();
         status.textContent = payload.message;
       }
     }).catch(function () {
-      showErrors({ __all__: ["Could not reach the blog; check your connection and try again."] });
+      showErrors({ __all__: [text("unreachable", "Error")] });
     }).finally(function () {
       inFlight = false;
       loading.hidden = true;

@@ -22,6 +22,9 @@
     const status = editor.querySelector("[data-preview-status]");
     const error = editor.querySelector("[data-preview-error]");
     const url = editor.dataset.previewUrl;
+    // Words come translated from the template, so this file has no language of its own.
+    const unavailable = editor.dataset.textUnavailable || "The preview is unavailable.";
+    const failed = editor.dataset.textFailed || "The preview could not be made.";
     if (!textarea || !pane || !status || !error || !url) {
       return;
     }
@@ -61,7 +64,7 @@
         .then(function (response) {
           const type = response.headers.get("Content-Type") || "";
           if (!type.startsWith("application/json")) {
-            throw new Error("The preview is unavailable; are you still logged in?");
+            throw new Error(unavailable);
           }
           return response.json().then(function (data) {
             return { ok: response.ok, data: data };
@@ -75,12 +78,12 @@
             pane.innerHTML = result.data.html;
             error.hidden = true;
           } else {
-            showError(result.data.error || "The preview could not be made.");
+            showError(result.data.error || failed);
           }
         })
         .catch(function (problem) {
           if (problem.name !== "AbortError" && request === latest) {
-            showError(problem.message || "The preview could not be made.");
+            showError(problem.message || failed);
           }
         })
         .finally(function () {

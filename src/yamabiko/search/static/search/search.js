@@ -11,6 +11,17 @@
   var indicator = form.querySelector(".loading");
   var announcer = form.querySelector(".search-suggestions-status");
   if (!input || !list) return;
+  // Words come translated in the form's data-text-* attributes (a cached page, and no
+  // inline script under the Content-Security-Policy); "{count}" is filled in.
+  var lang = document.documentElement.lang || undefined;
+
+  function text(name) {
+    return form.getAttribute("data-text-" + name) || "";
+  }
+
+  function counted(name, count) {
+    return text(count === 1 ? name + "-one" : name).replace("{count}", count.toLocaleString(lang));
+  }
 
   var timer = null;
   var sequence = 0; // only the newest request may change the list
@@ -115,17 +126,11 @@
       list.appendChild(item);
     });
     var all = option("search-suggestion-all", data.url, "suggestion suggestion-all");
-    all.textContent = data.count
-      ? "See all " + data.count + " result" + (data.count === 1 ? "" : "s")
-      : "No matches yet: press Enter to search";
+    all.textContent = data.count ? counted("all", data.count) : text("none");
     list.appendChild(all);
     active = -1;
     open();
-    announce(
-      data.count
-        ? data.count + " result" + (data.count === 1 ? "" : "s") + "; arrow keys to choose"
-        : "No matches"
-    );
+    announce(data.count ? counted("count", data.count) : text("no-matches"));
   }
 
   function cancel() {
