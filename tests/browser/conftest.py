@@ -40,7 +40,7 @@ from playwright.sync_api import (
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.seed import seed_site
-from tests.cli.conftest import free_port, serving
+from tests.cli.conftest import free_port, serving, user_env
 from tests.live_databases import live_databases
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -96,13 +96,7 @@ def cli_run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 def site_env(*, data_dir: Path, base_url: str, database_url: str | None) -> dict[str, str]:
     """As a user runs it: none of the suite's own YAMABIKO_* or database settings leak in."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("YAMABIKO_")
-        and name not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env["YAMABIKO_DATA_DIR"] = str(data_dir)
+    env = user_env(data_dir)
     env["YAMABIKO_SITE_URL"] = base_url.rstrip("/")
     if database_url is not None:
         env["DATABASE_URL"] = database_url

@@ -61,9 +61,9 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def process_env(tmp_path: Path) -> dict[str, str]:
-    """The environment for a `yamabiko` subprocess: a fresh data dir, SQLite inside it."""
+def user_env(data_dir: Path) -> dict[str, str]:
+    """The environment a user runs `yamabiko` with: none of the suite's own YAMABIKO_* or
+    database settings, and ``data_dir`` (SQLite inside it unless DATABASE_URL is added)."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -71,8 +71,14 @@ def process_env(tmp_path: Path) -> dict[str, str]:
         # As a user runs it: the command must find its own settings module.
         and name not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
-    env["YAMABIKO_DATA_DIR"] = str(tmp_path / "data")
+    env["YAMABIKO_DATA_DIR"] = str(data_dir)
     return env
+
+
+@pytest.fixture
+def process_env(tmp_path: Path) -> dict[str, str]:
+    """The environment for a `yamabiko` subprocess: a fresh data dir, SQLite inside it."""
+    return user_env(tmp_path / "data")
 
 
 def run_process(

@@ -112,6 +112,16 @@ def test_admin_pages_run_only_scripts_with_their_nonce(admin_client: Client, blo
     assert_only_our_scripts_run(response.content, response["Content-Security-Policy"])
 
 
+def test_two_factor_pages_run_only_scripts_with_their_nonce(admin_client: Client, blog: Blog):
+    overview = admin_client.get("/admin/two-factor/")
+    started = admin_client.post("/admin/two-factor/setup/start/")
+    setup = admin_client.get("/admin/two-factor/setup/")
+    assert (overview.status_code, started.status_code, setup.status_code) == (200, 302, 200)
+    assert b"<svg" in setup.content  # the QR code: drawn inline, with no style of its own
+    for response in (overview, setup):
+        assert_only_our_scripts_run(response.content, response["Content-Security-Policy"])
+
+
 def test_a_page_without_scripts_allows_none(client: Client, blog: Blog):
     response = client.get("/robots.txt")
     rules = directives(response["Content-Security-Policy"])
