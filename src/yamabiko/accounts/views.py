@@ -145,12 +145,10 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         codes = services.recovery_codes_regenerate(user=user)
         return page(request, "recovery_codes.html", gettext("Your new recovery codes"), codes=codes)
-    return page(
+    return reauthenticate_page(
         request,
-        "reauthenticate.html",
-        gettext("New recovery codes"),
-        LOCKED if form.locked else 200,
-        form=form,
+        form,
+        title=gettext("New recovery codes"),
         action=gettext("Make new recovery codes"),
         explanation=gettext("The recovery codes you have now will stop working."),
     )
@@ -167,14 +165,32 @@ def disable(request: HttpRequest) -> HttpResponse:
             request, gettext("Two-factor login is off. Your password alone now logs in.")
         )
         return redirect("accounts:twofactor")
-    return page(
+    return reauthenticate_page(
         request,
-        "reauthenticate.html",
-        gettext("Turn off two-factor login"),
-        LOCKED if form.locked else 200,
-        form=form,
+        form,
+        title=gettext("Turn off two-factor login"),
         action=gettext("Turn off two-factor login"),
         explanation=gettext(
             "Your password alone will log you in; your recovery codes stop working."
         ),
+    )
+
+
+def reauthenticate_page(
+    request: HttpRequest,
+    form: ReauthenticationForm,
+    *,
+    title: str,
+    action: str,
+    explanation: str,
+) -> HttpResponse:
+    """The password-or-code form that guards a change; 429 while the author is locked out."""
+    return page(
+        request,
+        "reauthenticate.html",
+        title,
+        LOCKED if form.locked else 200,
+        form=form,
+        action=action,
+        explanation=explanation,
     )

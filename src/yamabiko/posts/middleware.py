@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.encoding import escape_uri_path
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from yamabiko.posts.models import Blog, Redirect
 
@@ -54,19 +55,11 @@ def admin_language(request: HttpRequest, blog: Blog) -> str:
     Without a match, the blog's own language if the interface speaks it, else English.
     """
     spoken = settings.YAMABIKO_INTERFACE_LANGUAGES
+    # Django's own parser: tags by quality, best first (a malformed header gives none).
     header = request.headers.get("Accept-Language", "")
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate(header.split(",")):
-        tag, _, params = item.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        if tag and quality > 0:
-            ranked.append((-quality, position, tag.strip()))
-    for _, _, tag in sorted(ranked):
+    for tag, quality in parse_accept_lang_header(header):
+        if quality <= 0:
+            continue
         try:
             code = translation.get_supported_language_variant(tag)
         except LookupError:
